@@ -1,0 +1,57 @@
+# newsgraph: the README's commands. `make demo` and `make test` set up
+# everything they need (virtualenv, Python packages, Neo4j jars) on first use.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+NEWSGRAPH := $(VENV)/bin/newsgraph
+STAMP := $(VENV)/.installed
+NEO4J_LIB := services/neo4j/target/lib/.built
+TRUECASER := build/truecase.json
+
+.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (newsgraph needs Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NEO4J_LIB): services/neo4j/pom.xml
+	@command -v mvn >/dev/null 2>&1 || { echo "error: Maven (mvn) is needed to fetch Neo4j's jars"; exit 1; }
+	@command -v java >/dev/null 2>&1 || { echo "error: a Java 17 runtime is needed to run Neo4j"; exit 1; }
+	cd services/neo4j && mvn -q -B package
+	touch $@
+
+# Case statistics for lowercased input, counted from the cased corpora in ../shared.
+$(TRUECASER): extractors/build_truecaser.py | $(STAMP)
+	$(PY) -m extractors.build_truecaser --output $@
+
+install: $(STAMP) $(NEO4J_LIB) $(TRUECASER)
+
+neo4j-start: install
+	$(NEWSGRAPH) neo4j start
+
+neo4j-stop:
+	$(NEWSGRAPH) neo4j stop
+
+demo: install
+	$(NEWSGRAPH) neo4j start
+	$(NEWSGRAPH) demo examples
+
+test: install
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+clean:
+	rm -rf build services/neo4j/target .pytest_cache .mypy_cache .ruff_cache

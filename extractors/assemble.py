@@ -1,0 +1,331 @@
+"""From an annotated spaCy Doc to an `Extraction`: merge the model's entities
+with the gazetteer and event rules, normalise names and keys, collect every
+mention of an entity in the document, and hand over to the relation patterns.
+
+Plain functions over a Doc; the text the model read may be a truecased copy of
+`document.text` (same length), so offsets carry over and mention texts are
+sliced from the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span
+
+from extractors import events, gazetteer
+from extractors.dates import normalize_date
+from extractors.types import Document, Entity, Extraction, Mention
+from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS
+
+URI_BASE = "https://w3id.org/newsgraph/id/"
+_SLUG = re.compile(r"[^0-9a-z]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def entity_uri(label: str, key: str) -> str:
+    return f"{URI_BASE}{label.lower()}/{key}"
+
+
+@dataclass
+class Cand:
+    """A mention candidate on tokens [start, end) with its entity identity."""
+
+    start: int
+    end: int
+    label: str
+    key: str
+    name: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    demonym: bool = False
+    nested: bool = False  # may overlap other mentions (triggered events)
+
+
+def _display(span: Span) -> str:
+    """Properly cased display name, keeping the text's own spacing ("ITAR-Tass")."""
+    out = []
+    for tok in span:
+        text = tok.text
+        if text[:1].islower() and tok.lower_ not in events.SMALL_WORDS:
+            text = "-".join(part[:1].upper() + part[1:] for part in text.split("-"))
+        out.append(text + tok.whitespace_)
+    return "".join(out).strip()
+
+
+def _is_title_word(low: str) -> bool:
+    return low in HONORIFICS or low in ROLE_HEADS or low in ROLE_MODIFIERS
+
+
+def clean_person(span: Span) -> tuple[int, int] | None:
+    """Token range of the name proper, titles and possessives stripped; None if
+    nothing name-like is left ("supreme leader", "un")."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (_is_title_word(doc[start].lower_) or not doc[start].is_alpha
+                           and doc[start].lower_ not in HONORIFICS):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in ("'s", "'") or doc[end - 1].is_punct):
+        end -= 1
+    toks = doc[start:end]
+    if not len(toks):
+        return None
+    if any(t.like_num or any(c.isdigit() for c in t.text) for t in toks):
+        return None
+    if len(toks) == 1 and (len(toks.text) <= 2 or toks[0].lower_ in STOP_WORDS):
+        return None
+    if all(t.lower_ in STOP_WORDS or _is_title_word(t.lower_) for t in toks):
+        return None
+    return start, end
+
+
+def _event_type(text: str) -> str:
+    low = text.lower()
+    for word, kind in (("war", "war"), ("summit", "summit"), ("election", "election"),
+                       ("olympic", "sports"), ("cup", "sports"), ("anniversary", "anniversary"),
+                       ("day", "holiday"), ("sanction", "sanction"), ("visit", "visit"),
+                       ("meeting", "meeting"), ("talks", "meeting")):
+        if word in low.split() or low.endswith(word):
+            return kind
+    return "event"
+
+
+class _Occupancy:
+    def __init__(self, n: int) -> None:
+        self.taken = [False] * n
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.taken[i] = True
+
+
+def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
+    gaz = gazetteer.load_gazetteer()
+    occ = _Occupancy(len(doc))
+    cands: list[Cand] = []
+
+    def accept(cand: Cand) -> None:
+        if not cand.nested:
+            occ.take(cand.start, cand.end)
+        cands.append(cand)
+
+    # a) named events by rule
+    for span in doc.spans.get(events.SPAN_KEY, []):
+        accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_}))
+    ents = list(doc.ents)
+    # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
+    for ent in ents:
+        if ent.label_ == "ORG" and any(t.lower_ in ORG_WORDS for t in ent) and occ.free(ent.start, ent.end):
+            accept(_org(ent))
+    # c) countries and demonyms
+    places = []
+    for span in doc.spans.get(gazetteer.SPAN_KEY, []):
+        if span.label_ == "Place":
+            places.append(span)
+            continue
+        if occ.free(span.start, span.end):
+            info = gaz.countries[span.kb_id_]
+            attrs: dict[str, Any] = {"iso_code": info.code}
+            if info.iso3:
+                attrs["iso3"] = info.iso3
+            if info.wikidata:
+                attrs["wikidata"] = info.wikidata
+            accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
+                        demonym=span.id_ == "demonym"))
+    # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
+    place_tokens = {i for p in places for i in range(p.start, p.end)}
+    for ent in ents:
+        if ent.label_ != "PERSON":
+            continue
+        start, end = ent.start, ent.end
+        while start < end and (occ.taken[start] or (start in place_tokens and end - start > 2)):
+            start += 1
+        while end > start and (occ.taken[end - 1] or (end - 1 in place_tokens and end - start > 2)):
+            end -= 1
+        rng = clean_person(doc[start:end]) if end > start else None
+        if rng is None or not occ.free(*rng):
+            continue
+        if doc[rng[0]:rng[1]].text.lower() in gaz.country_terms:
+            continue
+        accept(_person(doc[rng[0]:rng[1]]))
+    # e) places
+    for span in places:
+        if occ.free(span.start, span.end):
+            pinfo = gaz.places[int(span.kb_id_)]
+            pattrs: dict[str, Any] = {"geonames_id": pinfo.geonames_id}
+            if pinfo.country_code:
+                pattrs["country_code"] = pinfo.country_code
+            accept(Cand(span.start, span.end, "Place", f"geonames-{pinfo.geonames_id}", pinfo.name, pattrs))
+    # f) the model's other entities; a known person's name stays a person
+    people = {tuple(t.lower_ for t in doc[c.start:c.end]) for c in cands if c.label == "Person"}
+    for ent in ents:
+        if not occ.free(ent.start, ent.end) or tuple(t.lower_ for t in _strip_det(ent)) in people:
+            continue
+        if ent.label_ == "ORG":
+            span = _strip_det(ent)
+            if len(span) and _org_like(span):
+                accept(_org(span))
+        elif ent.label_ == "EVENT":
+            span = _strip_det(ent)
+            if len(span):
+                name = events.event_title([t.text for t in span])
+                accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)}))
+        elif ent.label_ in ("GPE", "LOC", "FAC"):
+            span = _strip_det(ent)
+            if len(span) and span.text[:1].isupper() and not all(t.lower_ in STOP_WORDS for t in span):
+                name = _display(span)
+                accept(Cand(span.start, span.end, "Place", slug(name), name))
+    # g) dates
+    for ent in ents:
+        if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
+            value = normalize_date(ent.text, document.date)
+            if value is not None:
+                accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes()))
+    # document-level consistency: a name found once is that entity everywhere
+    _scan_repeats(doc, cands, occ)
+    _merge_surnames(cands)
+    _anniversaries(doc, document, cands)
+    cands.sort(key=lambda c: (c.start, -c.end))
+    return cands
+
+
+def _org_like(span: Span) -> bool:
+    if all(t.lower_ in STOP_WORDS or _is_title_word(t.lower_) for t in span):
+        return False
+    if len(span) == 1:  # "Supreme leader", "International backlash": adjectives, not names
+        tok = span[0]
+        nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        if tok.pos_ == "ADJ" or (nxt is not None and nxt.lower_ in ROLE_HEADS) or (
+                nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper):
+            return False
+    return True
+
+
+def _strip_det(span: Span) -> Span:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].lower_ in ("the", "a", "an", "its", "his", "her", "their"):
+        start += 1
+    while end > start and doc[end - 1].lower_ in ("'s", "'"):
+        end -= 1
+    return doc[start:end]
+
+
+def _person(span: Span) -> Cand:
+    name = _display(span)
+    return Cand(span.start, span.end, "Person", slug(name), name)
+
+
+def _org(span: Span) -> Cand:
+    name = _display(span)
+    return Cand(span.start, span.end, "Organization", slug(name), name)
+
+
+def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
+    forms: dict[tuple[str, ...], Cand] = {}
+    for cand in cands:
+        if cand.label in ("Person", "Organization", "Event") and not cand.nested:
+            forms.setdefault(tuple(t.lower_ for t in doc[cand.start:cand.end]), cand)
+    if not forms:
+        return
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        by_first.setdefault(form[0], []).append(form)
+    lows = [t.lower_ for t in doc]
+    for i, low in enumerate(lows):
+        for form in by_first.get(low, []):
+            end = i + len(form)
+            if tuple(lows[i:end]) == form and occ.free(i, end):
+                tpl = forms[form]
+                occ.take(i, end)
+                cands.append(Cand(i, end, tpl.label, tpl.key, tpl.name, dict(tpl.attrs)))
+                break
+
+
+def _merge_surnames(cands: list[Cand]) -> None:
+    """'petrov' after 'dr. ivan petrov': one person, when the surname is unique."""
+    people = {c.key: c for c in cands if c.label == "Person"}
+    longer: dict[str, list[Cand]] = {}
+    for cand in people.values():
+        parts = cand.key.split("-")
+        if len(parts) > 1:
+            longer.setdefault(parts[-1], []).append(cand)
+    for cand in cands:
+        if cand.label == "Person" and "-" not in cand.key and len(longer.get(cand.key, [])) == 1:
+            full = longer[cand.key][0]
+            cand.key, cand.name = full.key, full.name
+
+
+def _anniversaries(doc: Doc, document: Document, cands: list[Cand]) -> None:
+    """'world war ii anniversary celebrations', 'the 70th anniversary of ...':
+    triggered events, keyed per document."""
+    starts = {c.end: c for c in cands if c.label == "Event"}
+    n = 0
+    for tok in doc:
+        if tok.lower_ != "anniversary":
+            continue
+        start = tok.i
+        if tok.i in starts:
+            start = starts[tok.i].start
+        elif tok.i > 0 and doc[tok.i - 1].like_num or tok.i > 0 and doc[tok.i - 1].lower_[-2:] in (
+                "th", "st", "nd", "rd") and doc[tok.i - 1].lower_[:1].isdigit():
+            start = tok.i - 1
+        else:
+            continue
+        end = tok.i + 1
+        while end < len(doc) and doc[end].lower_ in ("celebrations", "celebration", "commemorations",
+                                                      "festivities", "ceremony", "ceremonies", "parade"):
+            end += 1
+        name = events.event_title([t.text for t in doc[start:end]])
+        key = f"{document.sha256[:12]}-anniversary-{n}"
+        n += 1
+        cands.append(Cand(start, end, "Event", key, name, {"type": "anniversary"}, nested=True))
+
+
+def build_entities(doc: Doc, document: Document, cands: list[Cand],
+                   tok_sent: list[int]) -> tuple[list[Entity], dict[int, str]]:
+    """Entities (one per uri) and a map from candidate index to entity id."""
+    text = document.text
+    by_uri: dict[str, Entity] = {}
+    cand_entity: dict[int, str] = {}
+    for idx, cand in enumerate(cands):
+        uri = entity_uri(cand.label, cand.key)
+        ent = by_uri.get(uri)
+        if ent is None:
+            ent = Entity(f"e{len(by_uri)}", cand.label, cand.name, uri, attributes=dict(cand.attrs))
+            by_uri[uri] = ent
+        elif len(cand.name) > len(ent.name) and cand.label == "Person":
+            ent.name = cand.name
+        span = doc[cand.start:cand.end]
+        start, end = span.start_char, span.end_char
+        surface = text[start:end]
+        if not any(m.start == start and m.end == end for m in ent.mentions):
+            ent.mentions.append(Mention(start, end, surface, tok_sent[cand.start]))
+        if surface not in ent.aliases:
+            ent.aliases.append(surface)
+        cand_entity[idx] = ent.id
+    return list(by_uri.values()), cand_entity
+
+
+def build_extraction(doc: Doc, document: Document, version: str) -> Extraction:
+    from extractors.relations import find_relations
+
+    sents = list(doc.sents)
+    tok_sent = [0] * len(doc)
+    sentences: list[tuple[int, int]] = []
+    for n, sent in enumerate(sents):
+        for i in range(sent.start, sent.end):
+            tok_sent[i] = n
+        sentences.append((sent.start_char, sent.end_char))
+    cands = collect_candidates(doc, document)
+    entities, cand_entity = build_entities(doc, document, cands, tok_sent)
+    relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
+    return Extraction(document, entities, relations, sentences, version)

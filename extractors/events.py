@@ -1,0 +1,101 @@
+"""Named events by rule: wars, holidays, summits, elections, Olympic games.
+
+The statistical model finds few events (F1 near zero on DWIE), so patterns on
+LOWER mark them in `doc.spans["ng_events"]` in any casing; the span label is
+the event type of the taxonomy below and `kb_id_` its display name.
+
+Event types (Event.attributes["type"]): war, holiday, anniversary, summit,
+election, sports, visit, meeting, sanction, event (anything else).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+SPAN_KEY = "ng_events"
+EVENT_TYPES = ("war", "holiday", "anniversary", "summit", "election", "sports", "visit", "meeting",
+               "sanction", "event")
+
+HOLIDAYS = (
+    "victory day", "independence day", "christmas", "christmas day", "christmas eve", "new year 's day",
+    "new year 's eve", "easter", "thanksgiving", "ramadan", "eid al-fitr", "eid al-adha", "labor day",
+    "labour day", "memorial day", "may day", "bastille day", "hanukkah", "diwali", "lunar new year",
+    "chinese new year", "national day", "unification day", "armistice day", "remembrance day",
+    "veterans day", "constitution day", "republic day", "good friday",
+)
+WARS = ("cold war", "gulf war", "korean war", "vietnam war", "iraq war", "crimean war", "civil war",
+        "six-day war", "yom kippur war", "falklands war", "boer war", "afghan war", "war on terror")
+ELECTION_KINDS = ("presidential", "parliamentary", "general", "legislative", "midterm", "local",
+                  "regional", "national", "federal", "state", "municipal", "primary", "senate")
+SMALL_WORDS = {"of", "the", "in", "on", "and", "for", "al", "de", "'s"}
+_ROMAN = {"i": "I", "ii": "II", "iii": "III", "1": "I", "2": "II", "one": "I", "two": "II"}
+
+
+def event_title(words: list[str]) -> str:
+    """'victory day' -> 'Victory Day'; keeps existing capitals ('NATO')."""
+    out = []
+    for i, word in enumerate(words):
+        if word.lower() in SMALL_WORDS and i > 0:
+            out.append(word.lower())
+        elif word[:1].islower():
+            out.append(word[:1].upper() + word[1:])
+        else:
+            out.append(word)
+    return " ".join(out).replace(" 's", "'s").replace(" - ", "-")
+
+
+def _phrase(text: str) -> list[dict[str, object]]:
+    return [{"LOWER": part} for part in text.split()]
+
+
+class EventMatcher:
+    """Marks named events (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "newsgraph_events") -> None:
+        self.name = name
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("world_war", [
+            [{"LOWER": "world"}, {"LOWER": "war"}, {"LOWER": {"IN": list(_ROMAN)}}],
+            [{"LOWER": {"IN": ["first", "second"]}}, {"LOWER": "world"}, {"LOWER": "war"}],
+        ])
+        self.matcher.add("war", [_phrase(w) for w in WARS]
+                         + [[{"LOWER": "war"}, {"LOWER": "in"}, {"ENT_TYPE": "GPE"}]])
+        self.matcher.add("holiday", [_phrase(h) for h in HOLIDAYS])
+        year = {"TEXT": {"REGEX": r"^(1[89]|20)\d\d$"}}
+        self.matcher.add("sports", [
+            [{**year, "OP": "?"}, {"LOWER": {"IN": ["summer", "winter"]}, "OP": "?"},
+             {"LOWER": {"IN": ["olympics", "paralympics"]}}],
+            [{**year, "OP": "?"}, {"LOWER": {"IN": ["summer", "winter"]}, "OP": "?"},
+             {"LOWER": {"IN": ["olympic", "paralympic"]}}, {"LOWER": "games"}],
+            [{**year, "OP": "?"}, {"LOWER": "world"}, {"LOWER": "cup"}],
+        ])
+        proper = {"TEXT": {"REGEX": r"^[A-Z0-9]"}, "IS_SENT_START": False, "LOWER": {"NOT_IN": ["the"]}}
+        self.matcher.add("summit", [[{**proper, "OP": "+"}, {"LOWER": "summit"}]])
+        self.matcher.add("election", [
+            [year, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"}, {"LOWER": {"IN": ["election", "elections"]}}],
+            [{**proper, "OP": "+"}, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
+             {"LOWER": {"IN": ["election", "elections"]}}],
+        ])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            kind = doc.vocab.strings[match_id]
+            words = [t.text for t in doc[start:end]]
+            if kind == "world_war":
+                low = [w.lower() for w in words]
+                number = _ROMAN.get(low[-1]) if low[0] == "world" else ("I" if low[0] == "first" else "II")
+                name, kind = f"World War {number}", "war"
+            else:
+                name = event_title(words)
+            spans.append(Span(doc, start, end, label=kind, kb_id=name))
+        doc.spans[SPAN_KEY] = filter_spans(spans)
+        return doc
+
+
+@Language.factory("newsgraph_events", assigns=["doc.spans"], default_config={})
+def make_event_matcher(nlp: Language, name: str) -> EventMatcher:
+    return EventMatcher(nlp, name)

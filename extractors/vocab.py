@@ -1,0 +1,63 @@
+"""Word lists for roles, titles and kinship (plain data, lowercase)."""
+
+from __future__ import annotations
+
+# A role is MODIFIER* HEAD ("deputy foreign minister", "presidential aide").
+ROLE_HEADS = frozenset({
+    "president", "minister", "chancellor", "king", "queen", "prince", "princess", "emperor", "leader",
+    "aide", "adviser", "advisor", "spokesman", "spokeswoman", "spokesperson", "professor", "chairman",
+    "chairwoman", "chair", "ceo", "executive", "secretary", "ambassador", "envoy", "governor", "mayor",
+    "senator", "premier", "director", "founder", "commander", "chief", "president-elect", "diplomat",
+    "official", "general", "dictator", "ruler", "monarch", "pope", "lawmaker", "legislator", "economist",
+    "analyst", "head", "vice-president", "treasurer", "representative", "congressman", "congresswoman",
+    "judge", "prosecutor", "negotiator", "correspondent", "editor", "reporter", "coach", "captain",
+    "manager", "owner", "marshal", "sheikh", "emir", "sultan", "ayatollah",
+})
+ROLE_MODIFIERS = frozenset({
+    "prime", "foreign", "defense", "defence", "finance", "interior", "trade", "presidential", "deputy",
+    "vice", "senior", "chief", "economy", "energy", "oil", "agriculture", "health", "justice",
+    "education", "supreme", "general", "executive", "state", "top", "former", "acting", "crown",
+    "first", "home", "industry", "transport", "culture", "labor", "labour", "environment", "security",
+    "national", "managing", "assistant", "associate", "military", "party", "communist", "grand",
+})
+# Roles held in and for a state: "[country] [role] [person]" is HOLDS_ROLE.
+DROP_FROM_ROLE = frozenset({"former", "acting", "then", "new", "top", "late"})
+HONORIFICS = frozenset({
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame", "lord", "lady",
+    "gen", "gen.", "col", "col.", "lt", "lt.", "capt", "capt.", "sen", "sen.", "rep", "rep.", "gov",
+    "gov.", "rev", "rev.", "prof", "prof.", "mme", "herr", "the", "late", "comrade", "his", "her",
+    "majesty", "excellency", "st.", "saint", "invincible", "great", "dear",
+})
+KIN = frozenset({
+    "father", "mother", "son", "daughter", "brother", "sister", "grandfather", "grandmother", "grandson",
+    "granddaughter", "uncle", "aunt", "nephew", "niece", "cousin", "wife", "husband", "spouse", "widow",
+    "widower", "half-brother", "half-sister", "stepfather", "stepmother", "stepson", "stepdaughter",
+    "father-in-law", "mother-in-law", "son-in-law", "daughter-in-law", "brother-in-law", "sister-in-law",
+    "great-grandfather", "great-grandmother", "fiancee", "fiance", "partner", "parents", "children",
+    "granduncle", "grandnephew",
+})
+ATTEND_VERBS = frozenset({
+    "attend", "attends", "attended", "attending", "visit", "visits", "visited", "visiting", "join",
+    "joins", "joined", "joining", "participate", "participates", "participated", "participating",
+    "watch", "watched", "boycott", "boycotts", "boycotted", "skip", "skipped", "skips", "address",
+    "addressed", "addresses", "take", "took", "takes", "taking", "come", "came", "go", "went",
+})
+# verbs that need a particle before the event: take part in, come to, go to
+PARTICLE_VERBS = {"take": ("part", "in"), "took": ("part", "in"), "takes": ("part", "in"),
+                  "taking": ("part", "in"), "participate": ("in",), "participates": ("in",),
+                  "participated": ("in",), "participating": ("in",), "come": ("to",), "came": ("to",),
+                  "go": ("to",), "went": ("to",)}
+HOST_VERBS = frozenset({"host", "hosts", "hosted", "hosting", "organise", "organize", "organised",
+                        "organized", "organises", "organizes", "stage", "stages", "staged"})
+INVITE_VERBS = frozenset({"invite", "invites", "invited", "inviting"})
+LIVE_VERBS = frozenset({"lives", "live", "lived", "living", "resides", "reside", "resided", "residing"})
+EVENT_TAILS = frozenset({"celebrations", "celebration", "festivities", "parade", "parades", "ceremony",
+                         "ceremonies", "commemorations", "commemoration", "events", "anniversary",
+                         "talks", "meeting"})
+ORG_WORDS = frozenset({
+    "university", "bank", "ministry", "party", "council", "committee", "agency", "corporation", "corp",
+    "corp.", "inc", "inc.", "company", "co", "co.", "group", "association", "union", "institute",
+    "federation", "organization", "organisation", "news", "times", "post", "airlines", "airways",
+    "college", "school", "fund", "foundation", "commission", "army", "navy", "court", "parliament",
+    "congress", "exchange", "press", "network", "league", "club", "ltd", "ltd.", "plc", "ag",
+})

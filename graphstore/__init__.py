@@ -1,0 +1,1 @@
+"""newsgraph's graph store: rdflib.Graph → Neo4j (and back)."""

@@ -1,0 +1,174 @@
+"""Every Cypher statement the graph store runs, as constants.
+
+Values always travel as parameters. Labels and relationship types are written
+out here, one statement per label or type, and tests/test_graphstore_cypher.py
+checks that they are exactly the ontology's closed lists.
+"""
+
+# ------------------------------------------------------------------ constraints
+CONSTRAINTS = (
+    "CREATE CONSTRAINT entity_uri IF NOT EXISTS FOR (n:Entity) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT person_uri IF NOT EXISTS FOR (n:Person) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT country_uri IF NOT EXISTS FOR (n:Country) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT organization_uri IF NOT EXISTS FOR (n:Organization) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT place_uri IF NOT EXISTS FOR (n:Place) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT event_uri IF NOT EXISTS FOR (n:Event) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT date_uri IF NOT EXISTS FOR (n:Date) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT document_uri IF NOT EXISTS FOR (n:Document) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT document_source_id IF NOT EXISTS FOR (n:Document) REQUIRE n.source_id IS UNIQUE",
+    "CREATE CONSTRAINT mention_uri IF NOT EXISTS FOR (n:Mention) REQUIRE n.uri IS UNIQUE",
+)
+# Index to find names quickly from the CLI (`why`, analyst look-ups).
+INDEXES = ("CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",)
+
+# --------------------------------------------------------------------- reading
+EXISTING_DOCUMENTS = """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})
+RETURN d.source_id AS id, d.sha256 AS sha256
+"""
+
+# ------------------------------------------------------------------- documents
+MERGE_DOCUMENTS = """
+UNWIND $rows AS row
+MERGE (d:Document {uri: row.uri})
+SET d += row.props
+"""
+
+# -------------------------------------------------------------------- entities
+# `SET n += row.props`: the keys come from the ontology's ng:neo4jKey list.
+MERGE_ENTITIES = {
+    "Person": "UNWIND $rows AS row MERGE (n:Person {uri: row.uri}) SET n:Entity, n += row.props",
+    "Country": "UNWIND $rows AS row MERGE (n:Country {uri: row.uri}) SET n:Entity, n += row.props",
+    "Organization": "UNWIND $rows AS row MERGE (n:Organization {uri: row.uri}) SET n:Entity, n += row.props",
+    "Place": "UNWIND $rows AS row MERGE (n:Place {uri: row.uri}) SET n:Entity, n += row.props",
+    "Event": "UNWIND $rows AS row MERGE (n:Event {uri: row.uri}) SET n:Entity, n += row.props",
+    "Date": "UNWIND $rows AS row MERGE (n:Date {uri: row.uri}) SET n:Entity, n += row.props",
+}
+
+MERGE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (d:Document {uri: row.doc})
+MATCH (e:Entity {uri: row.entity})
+MERGE (m:Mention {uri: row.uri})
+SET m += row.props
+MERGE (m)-[:REFERS_TO]->(e)
+MERGE (m)-[:IN_DOCUMENT]->(d)
+"""
+
+# ------------------------------------------------- relationships with evidence
+# Evidence is kept on the relationship as parallel lists, one entry per
+# supporting span: evidence (the sentence), evidence_doc, evidence_sentence,
+# evidence_start, evidence_end, evidence_confidence, evidence_version.
+# `documents`, `support` and `confidence` summarise them: confidence is the
+# noisy-or of each document's best confidence, so independent support raises it.
+_APPEND_EVIDENCE = """
+SET r.evidence = coalesce(r.evidence, []) + row.evidence,
+    r.evidence_doc = coalesce(r.evidence_doc, []) + row.evidence_doc,
+    r.evidence_sentence = coalesce(r.evidence_sentence, []) + row.evidence_sentence,
+    r.evidence_start = coalesce(r.evidence_start, []) + row.evidence_start,
+    r.evidence_end = coalesce(r.evidence_end, []) + row.evidence_end,
+    r.evidence_confidence = coalesce(r.evidence_confidence, []) + row.evidence_confidence,
+    r.evidence_version = coalesce(r.evidence_version, []) + row.evidence_version
+"""
+_SUMMARISE_EVIDENCE = """
+WITH r, r.evidence_doc AS docs, r.evidence_confidence AS conf
+WITH r, docs, conf, reduce(u = [], x IN docs | CASE WHEN x IN u THEN u ELSE u + x END) AS uniq
+SET r.documents = uniq,
+    r.support = size(uniq),
+    r.confidence = 1.0 - reduce(p = 1.0, d IN uniq |
+        p * (1.0 - reduce(best = 0.0, i IN range(0, size(docs) - 1) |
+            CASE WHEN docs[i] = d AND conf[i] > best THEN conf[i] ELSE best END)))
+"""
+_MATCH_ENDS = "UNWIND $rows AS row MATCH (a:Entity {uri: row.head}) MATCH (b:Entity {uri: row.tail}) "
+
+MERGE_RELATIONSHIPS = {
+    "HOLDS_ROLE": _MATCH_ENDS + "MERGE (a)-[r:HOLDS_ROLE {role: row.qualifier}]->(b)"
+    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "NATIONAL_OF": _MATCH_ENDS + "MERGE (a)-[r:NATIONAL_OF]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "RELATIVE_OF": _MATCH_ENDS + "MERGE (a)-[r:RELATIVE_OF {kind: row.qualifier}]->(b)"
+    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "LIVES_IN": _MATCH_ENDS + "MERGE (a)-[r:LIVES_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "LOCATED_IN": _MATCH_ENDS + "MERGE (a)-[r:LOCATED_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "PARTICIPATES_IN": _MATCH_ENDS + "MERGE (a)-[r:PARTICIPATES_IN {role: row.qualifier}]->(b)"
+    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    "ON_DATE": _MATCH_ENDS + "MERGE (a)-[r:ON_DATE]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+}
+
+# ------------------------------------------------------------------ retraction
+# A document's contribution: its evidence entries on relationships, its
+# mentions, and the entities that nothing else refers to any more.
+RETRACT_EVIDENCE = """
+UNWIND $ids AS id
+MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+WHERE id IN r.evidence_doc
+WITH r, collect(DISTINCT id) AS gone
+WITH r, gone, [i IN range(0, size(r.evidence_doc) - 1) WHERE NOT r.evidence_doc[i] IN gone] AS keep
+SET r.evidence = [i IN keep | r.evidence[i]],
+    r.evidence_doc = [i IN keep | r.evidence_doc[i]],
+    r.evidence_sentence = [i IN keep | r.evidence_sentence[i]],
+    r.evidence_start = [i IN keep | r.evidence_start[i]],
+    r.evidence_end = [i IN keep | r.evidence_end[i]],
+    r.evidence_confidence = [i IN keep | r.evidence_confidence[i]],
+    r.evidence_version = [i IN keep | r.evidence_version[i]]
+""" + _SUMMARISE_EVIDENCE + """
+WITH r, startNode(r).uri AS a, endNode(r).uri AS b
+FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
+RETURN collect(a) + collect(b) AS touched
+"""
+
+RETRACT_MENTIONS = """
+UNWIND $ids AS id
+MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
+WITH m, e.uri AS uri
+DETACH DELETE m
+RETURN collect(DISTINCT uri) AS touched
+"""
+
+DELETE_DOCUMENTS = """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})
+DETACH DELETE d
+RETURN count(d) AS deleted
+"""
+
+# Entities left with no mention and no relationship are gone from the graph.
+DELETE_ORPHANS = """
+UNWIND $uris AS uri
+MATCH (e:Entity {uri: uri})
+WHERE NOT (e)--()
+DELETE e
+RETURN count(e) AS deleted
+"""
+
+# Aliases are the surface forms of an entity's mentions, recomputed after
+# every change so that retraction leaves no trace of a document.
+REFRESH_ALIASES = """
+UNWIND $uris AS uri
+MATCH (e:Entity {uri: uri})
+OPTIONAL MATCH (m:Mention)-[:REFERS_TO]->(e)
+WITH e, m.text AS text ORDER BY text
+WITH e, collect(DISTINCT text) AS aliases
+SET e.aliases = aliases
+"""
+
+# ------------------------------------------------------------------- summaries
+COUNT_DOCUMENTS = "MATCH (d:Document) RETURN count(d) AS n"
+COUNT_BY_LABEL = """
+MATCH (n:Entity)
+UNWIND [l IN labels(n) WHERE l <> 'Entity'] AS label
+RETURN label, count(*) AS n ORDER BY label
+"""
+COUNT_BY_TYPE = """
+MATCH (:Entity)-[r]->(:Entity)
+RETURN type(r) AS type, count(*) AS n ORDER BY type
+"""
+RESET = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+
+# Everything, for fingerprints and export (ordered so the output is stable).
+ALL_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.uri"
+ALL_RELATIONSHIPS = """
+MATCH (a)-[r]->(b)
+RETURN a.uri AS head, type(r) AS type, b.uri AS tail, properties(r) AS props
+ORDER BY head, type, tail
+"""

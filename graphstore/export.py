@@ -1,0 +1,106 @@
+"""Neo4j → rdflib.Graph: the graph back as RDF, the inverse of graphstore.plan.
+
+Relationships come back as a plain triple plus one ng:Assertion per evidence
+entry, with the same deterministic URIs the mapping gives, so exporting a
+freshly loaded batch gives back the batch's triples (aliases included).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graphstore import cypher
+from graphstore.store import Connection, get_driver, to_plain
+from schema.mapping import assertion_uri, document_uri, new_graph
+from schema.namespace import NG
+from schema.ontology import load_ontology
+
+
+def _literal(key: str, value: Any) -> Literal:
+    if key == "confidence":
+        return Literal(f"{float(value):.4f}", datatype=XSD.decimal)
+    if key == "ingested_at":
+        return Literal(str(value), datatype=XSD.dateTime)
+    if isinstance(value, bool):
+        return Literal(value, datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    if isinstance(value, datetime):
+        return Literal(value.isoformat(), datatype=XSD.dateTime)
+    return Literal(str(value), datatype=XSD.string)
+
+
+def export_graph(conn: Connection) -> Graph:
+    ontology = load_ontology()
+    prop_of_key = {key: prop for prop, key in ontology.property_keys.items()}
+    labels = set(ontology.labels)
+    rel_types = ontology.relation_types
+    g = new_graph()
+    triples: list[tuple[Node, Node, Node]] = []
+    driver = get_driver(conn)
+
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    for record in nodes:
+        props = to_plain(record["props"])
+        uri = props.pop("uri", None)
+        if uri is None:
+            continue
+        subject = URIRef(uri)
+        for label in record["labels"]:
+            if label in labels and label != "Entity":
+                triples.append((subject, RDF.type, NG[label]))
+        for key, value in sorted(props.items()):
+            prop = prop_of_key.get(key)
+            if prop is None:
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                triples.append((subject, prop, _literal(key, v)))
+
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    for record in rels:
+        head, tail, props = URIRef(record["head"]), URIRef(record["tail"]), to_plain(record["props"])
+        if record["type"] == "REFERS_TO":
+            triples.append((head, NG.refersTo, tail))
+            continue
+        if record["type"] == "IN_DOCUMENT":
+            triples.append((head, NG.inDocument, tail))
+            continue
+        rel_type = rel_types.get(record["type"])
+        if rel_type is None:
+            continue
+        triples.append((head, rel_type.predicate, tail))
+        qualifier = str(props.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
+        entries = zip(
+            props.get("evidence", []),
+            props.get("evidence_doc", []),
+            props.get("evidence_sentence", []),
+            props.get("evidence_start", []),
+            props.get("evidence_end", []),
+            props.get("evidence_confidence", []),
+            props.get("evidence_version", []),
+            strict=False,
+        )
+        for text, doc_id, sentence, start, end, confidence, version in entries:
+            doc = document_uri(doc_id)
+            a = assertion_uri(doc, record["type"], head, tail, qualifier, start, end)
+            triples += [
+                (a, RDF.type, NG.Assertion),
+                (a, RDF.subject, head),
+                (a, RDF.predicate, rel_type.predicate),
+                (a, RDF.object, tail),
+                (a, NG.supportedBy, doc),
+                (a, NG.confidence, _literal("confidence", confidence)),
+                (a, NG.sentence, _literal("sentence", sentence)),
+                (a, NG.start, _literal("start", start)),
+                (a, NG.end, _literal("end", end)),
+                (a, NG.evidenceText, _literal("evidence", text)),
+                (a, NG.extractorVersion, _literal("extractor_version", version)),
+            ]
+            if qualifier and rel_type.qualifier is not None:
+                triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g

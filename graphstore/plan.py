@@ -1,0 +1,143 @@
+"""rdflib.Graph → rows for the constant Cypher statements (a "load plan").
+
+This is the documented mapping from newsgraph's RDF to the property graph
+(in the manner of neosemantics): rdf:type → label, literal → property (named by
+the ontology's ng:neo4jKey), object property → relationship (ng:neo4jType),
+ng:Assertion (a reified statement) → one evidence entry on the relationship.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rdflib import RDF, Graph, Literal, URIRef
+
+from schema.namespace import NG
+from schema.ontology import load_ontology
+
+EVIDENCE_FIELDS = (
+    "evidence",
+    "evidence_doc",
+    "evidence_sentence",
+    "evidence_start",
+    "evidence_end",
+    "evidence_confidence",
+    "evidence_version",
+)
+
+
+@dataclass
+class LoadPlan:
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by label
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    relationships: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by type
+    skipped_triples: int = 0  # entity-to-entity triples with no assertion behind them
+
+    @property
+    def document_ids(self) -> list[str]:
+        return [d["props"]["source_id"] for d in self.documents]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "documents": len(self.documents),
+            "entities": sum(len(v) for v in self.entities.values()),
+            "mentions": len(self.mentions),
+            "relationships": sum(len(v) for v in self.relationships.values()),
+        }
+
+
+def _python(value: Literal) -> Any:
+    v = value.toPython()
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, datetime | date | bool | int | float | str):
+        return v
+    return str(value)
+
+
+def plan_from_graph(g: Graph) -> LoadPlan:
+    ontology = load_ontology()
+    keys = ontology.property_keys
+    labels_by_class = {NG[label]: label for label in ontology.labels}
+    rel_by_predicate = {rt.predicate: rt for rt in ontology.relation_types.values()}
+
+    types: dict[URIRef, str] = {}
+    props: dict[URIRef, dict[str, Any]] = defaultdict(dict)
+    links: dict[URIRef, dict[URIRef, URIRef]] = defaultdict(dict)
+    direct: list[tuple[URIRef, URIRef, URIRef]] = []
+    for s, p, o in g:
+        if not isinstance(s, URIRef):
+            continue
+        if p == RDF.type:
+            if o in labels_by_class:
+                types[s] = labels_by_class[o]
+        elif isinstance(o, Literal):
+            if p == NG.alias:
+                continue  # aliases are recomputed from mentions in Neo4j
+            key = keys.get(p)  # type: ignore[call-overload]
+            if key is not None:
+                props[s][key] = _python(o)
+        elif isinstance(o, URIRef):
+            if p in rel_by_predicate:
+                direct.append((s, p, o))
+            else:
+                links[s][p] = o  # type: ignore[index]
+
+    plan = LoadPlan()
+    doc_ids: dict[URIRef, str] = {}
+    for s, label in types.items():
+        if label == "Document":
+            doc_ids[s] = str(props[s].get("source_id", ""))
+            plan.documents.append({"uri": str(s), "props": props[s]})
+        elif label in ontology.entity_labels:
+            plan.entities.setdefault(label, []).append({"uri": str(s), "props": props[s]})
+        elif label == "Mention":
+            link = links[s]
+            plan.mentions.append(
+                {
+                    "uri": str(s),
+                    "doc": str(link.get(NG.inDocument, "")),
+                    "entity": str(link.get(NG.refersTo, "")),
+                    "props": props[s],
+                }
+            )
+
+    grouped: dict[tuple[str, str, str, str], dict[str, list[Any]]] = {}
+    asserted: set[tuple[URIRef, URIRef, URIRef]] = set()
+    for s, label in types.items():
+        if label != "Assertion":
+            continue
+        link, values = links[s], props[s]
+        head, predicate, tail = link.get(RDF.subject), link.get(RDF.predicate), link.get(RDF.object)
+        rel_type = rel_by_predicate.get(predicate) if predicate is not None else None
+        if rel_type is None or head is None or tail is None:
+            continue
+        asserted.add((head, predicate, tail))  # type: ignore[arg-type]
+        qualifier = str(values.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
+        entry = grouped.setdefault(
+            (rel_type.neo4j_type, str(head), str(tail), qualifier), {f: [] for f in EVIDENCE_FIELDS}
+        )
+        entry["evidence"].append(values.get("evidence", ""))
+        entry["evidence_doc"].append(doc_ids.get(link.get(NG.supportedBy), ""))  # type: ignore[arg-type]
+        entry["evidence_sentence"].append(values.get("sentence", -1))
+        entry["evidence_start"].append(values.get("start", -1))
+        entry["evidence_end"].append(values.get("end", -1))
+        entry["evidence_confidence"].append(values.get("confidence", 0.0))
+        entry["evidence_version"].append(values.get("extractor_version", ""))
+    for (rel_type_name, head, tail, qualifier), evidence in sorted(grouped.items()):
+        row: dict[str, Any] = {"head": head, "tail": tail, "qualifier": qualifier}
+        row.update(evidence)
+        plan.relationships.setdefault(rel_type_name, []).append(row)
+    plan.skipped_triples = sum(1 for t in direct if t not in asserted)
+
+    # Sorted keys: concurrent writers lock nodes in the same order.
+    plan.documents.sort(key=lambda r: r["uri"])
+    for rows in plan.entities.values():
+        rows.sort(key=lambda r: r["uri"])
+    plan.mentions.sort(key=lambda r: r["uri"])
+    return plan

@@ -1,0 +1,219 @@
+"""Neo4j side of newsgraph: constraints, batched idempotent writes,
+retraction, summaries and fingerprints. One driver per process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j.time import Date as Neo4jDate
+from neo4j.time import DateTime as Neo4jDateTime
+
+from graphstore import cypher
+from graphstore.plan import LoadPlan
+
+log = logging.getLogger(__name__)
+
+# Rows per UNWIND call: thousands, as Neo4j's performance guide advises.
+CHUNK_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    user: str
+    password: str
+    database: str
+
+    def __repr__(self) -> str:  # never show the password
+        return f"Connection(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+_DRIVERS: dict[Connection, Driver] = {}
+
+
+def get_driver(conn: Connection) -> Driver:
+    """The process's one driver for this server, connected and checked."""
+    driver = _DRIVERS.get(conn)
+    if driver is None:
+        driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+        try:
+            driver.verify_connectivity()
+        except Exception:
+            driver.close()
+            raise
+        _DRIVERS[conn] = driver
+    return driver
+
+
+def close_drivers() -> None:
+    while _DRIVERS:
+        _, driver = _DRIVERS.popitem()
+        driver.close()
+
+
+def ensure_schema(conn: Connection) -> None:
+    driver = get_driver(conn)
+    for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES):
+        driver.execute_query(statement, database_=conn.database)
+
+
+def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """source id → sha256 of the documents already loaded (one query per batch)."""
+    if not ids:
+        return {}
+    records, _, _ = get_driver(conn).execute_query(
+        cypher.EXISTING_DOCUMENTS, ids=ids, database_=conn.database, routing_="r"
+    )
+    return {r["id"]: r["sha256"] for r in records}
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for i in range(0, len(rows), CHUNK_ROWS):
+        yield rows[i : i + CHUNK_ROWS]
+
+
+def _retract(tx: ManagedTransaction, ids: list[str]) -> set[str]:
+    touched: set[str] = set()
+    record = tx.run(cypher.RETRACT_EVIDENCE, ids=ids).single()
+    if record is not None:
+        touched.update(record["touched"])
+    record = tx.run(cypher.RETRACT_MENTIONS, ids=ids).single()
+    if record is not None:
+        touched.update(record["touched"])
+    return touched
+
+
+def _tidy(tx: ManagedTransaction, touched: set[str]) -> None:
+    uris = sorted(touched)
+    tx.run(cypher.DELETE_ORPHANS, uris=uris).consume()
+    tx.run(cypher.REFRESH_ALIASES, uris=uris).consume()
+
+
+def _load(tx: ManagedTransaction, plan: LoadPlan) -> None:
+    # A document's earlier contribution goes first, so a changed document
+    # replaces what it said and loading the same plan twice changes nothing.
+    touched = _retract(tx, plan.document_ids)
+    tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
+    for label in sorted(plan.entities):
+        for rows in _chunks(plan.entities[label]):
+            tx.run(cypher.MERGE_ENTITIES[label], rows=rows).consume()
+            touched.update(r["uri"] for r in rows)
+    for rows in _chunks(plan.mentions):
+        tx.run(cypher.MERGE_MENTIONS, rows=rows).consume()
+    for rel_type in sorted(plan.relationships):
+        for rows in _chunks(plan.relationships[rel_type]):
+            tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=rows).consume()
+    _tidy(tx, touched)
+
+
+def load_plan(conn: Connection, plan: LoadPlan) -> dict[str, int]:
+    """Write one batch in one transaction: all of it lands, or none of it."""
+    if not plan.documents:
+        return plan.counts()
+    with get_driver(conn).session(database=conn.database, default_access_mode=WRITE_ACCESS) as session:
+        session.execute_write(_load, plan)
+    return plan.counts()
+
+
+def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
+    touched = _retract(tx, ids)
+    record = tx.run(cypher.DELETE_DOCUMENTS, ids=ids).single()
+    _tidy(tx, touched)
+    return int(record["deleted"]) if record else 0
+
+
+def forget_documents(conn: Connection, ids: list[str]) -> int:
+    """Remove documents and everything only they supported; returns how many existed."""
+    with get_driver(conn).session(database=conn.database) as session:
+        return session.execute_write(_forget, sorted(ids))
+
+
+def reset(conn: Connection) -> None:
+    """Delete every node and relationship; constraints and indexes stay."""
+    with get_driver(conn).session(database=conn.database) as session:
+        session.run(Query(cypher.RESET)).consume()
+
+
+def summary(conn: Connection) -> dict[str, Any]:
+    driver = get_driver(conn)
+    docs, _, _ = driver.execute_query(cypher.COUNT_DOCUMENTS, database_=conn.database, routing_="r")
+    labels, _, _ = driver.execute_query(cypher.COUNT_BY_LABEL, database_=conn.database, routing_="r")
+    types, _, _ = driver.execute_query(cypher.COUNT_BY_TYPE, database_=conn.database, routing_="r")
+    return {
+        "documents": docs[0]["n"],
+        "entities": {r["label"]: r["n"] for r in labels},
+        "relationships": {r["type"]: r["n"] for r in types},
+    }
+
+
+def to_plain(value: Any) -> Any:
+    """Neo4j values → JSON-friendly Python values."""
+    if isinstance(value, Neo4jDateTime | Neo4jDate):
+        return value.iso_format()
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
+
+
+# Properties that say when, not what: left out of content fingerprints.
+VOLATILE_PROPERTIES = {"ingested_at"}
+
+
+def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in props.items() if not k.startswith("evidence") and k != "documents"}
+    if "evidence_doc" in props:
+        # Evidence entries are parallel lists; their order depends on load order.
+        columns = [props.get(f, []) for f in sorted(props) if f.startswith("evidence")]
+        entries = sorted(zip(*columns, strict=False))
+        out["evidence_entries"] = entries
+    if "documents" in props:
+        out["documents"] = sorted(props["documents"])
+    if "confidence" in out:
+        out["confidence"] = round(float(out["confidence"]), 6)
+    return out
+
+
+def fingerprint(conn: Connection) -> str:
+    """SHA-256 over the graph's content (labels, properties, relationships),
+    independent of load order and of ingestion times."""
+    driver = get_driver(conn)
+    h = hashlib.sha256()
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    node_lines = []
+    for r in nodes:
+        props = {k: to_plain(v) for k, v in r["props"].items() if k not in VOLATILE_PROPERTIES}
+        if isinstance(props.get("aliases"), list):
+            props["aliases"] = sorted(props["aliases"])
+        node_lines.append(json.dumps([sorted(r["labels"]), props], sort_keys=True, default=str))
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    rel_lines = [
+        json.dumps([r["head"], r["type"], r["tail"], _canonical_rel_props(to_plain(r["props"]))],
+                   sort_keys=True, default=str)
+        for r in rels
+    ]
+    for line in sorted(node_lines) + sorted(rel_lines):
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def run_query(
+    conn: Connection, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
+) -> list[dict[str, Any]]:
+    """An analyst's query. Read-only (a read transaction) unless write=True."""
+    def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+        return [to_plain(dict(record)) for record in tx.run(statement, params or {})]
+
+    access = WRITE_ACCESS if write else READ_ACCESS
+    with get_driver(conn).session(database=conn.database, default_access_mode=access) as session:
+        if write:
+            return session.execute_write(work)
+        return session.execute_read(work)

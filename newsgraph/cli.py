@@ -1,0 +1,366 @@
+"""The `newsgraph` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newsgraph.config import load_settings
+
+app = typer.Typer(
+    help="News articles → knowledge graph: spaCy extraction, RDF schema, Neo4j, Prefect flows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(help="The local Neo4j server (runs from Maven Central jars, no Docker).",
+                        no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _quiet_prefect() -> None:
+    """Keep Prefect's own chatter (and the embedded server's shutdown noise)
+    off the user's terminal unless asked for; errors still show."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _connection() -> Any:
+    from newsgraph.connection import connection
+
+    return connection()
+
+
+def _check_neo4j() -> Any:
+    """The connection, or a clear message saying how to get a server."""
+    from neo4j.exceptions import AuthError, ServiceUnavailable
+
+    from graphstore.store import get_driver
+
+    conn = _connection()
+    try:
+        get_driver(conn)
+    except AuthError:
+        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r}: "
+                    "check NEO4J_USER / NEO4J_PASSWORD (environment or .env).") from None
+    except (ServiceUnavailable, OSError, ValueError) as exc:
+        raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
+                    "Start the local server with `newsgraph neo4j start`, or set NEO4J_URI.") from None
+    return conn
+
+
+# ------------------------------------------------------------------ neo4j
+@neo4j_app.command("start")
+def neo4j_start(timeout: Annotated[int, typer.Option(help="Seconds to wait for Bolt.")] = 180) -> None:
+    """Start the local Neo4j (idempotent) and wait until Bolt answers."""
+    from newsgraph import localneo4j
+
+    settings = load_settings()
+    try:
+        started = localneo4j.start(settings, timeout=timeout)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
+    state = "started" if started else "already running"
+    out.print(f"Neo4j {state}: bolt://127.0.0.1:{settings.neo4j_bolt_port}, "
+              f"Browser http://127.0.0.1:{settings.neo4j_http_port}/browser/")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j if it runs."""
+    from newsgraph import localneo4j
+
+    stopped = localneo4j.stop(load_settings())
+    out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Say whether the local Neo4j runs, and where."""
+    from newsgraph import localneo4j
+
+    status = localneo4j.status(load_settings())
+    if as_json:
+        out.print_json(json.dumps(status, default=str))
+    else:
+        for key, value in status.items():
+            out.print(f"{key}: {value}", highlight=False)
+    if not status.get("running"):
+        raise typer.Exit(3)
+
+
+# ----------------------------------------------------------------- extract
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .story, .jsonl).")],
+    fmt: Annotated[str, typer.Option("--format", help="Output format.")] = "jsonl",
+    processes: Annotated[int, typer.Option(help="spaCy processes.")] = 1,
+) -> None:
+    """Extract entities and relations, one JSON object per document on stdout (no Neo4j needed)."""
+    from extractors.pipeline import extract_documents
+    from newsgraph.readers import DocumentReader
+
+    if fmt != "jsonl":
+        raise _fail(f"unknown format {fmt!r}; the only format is jsonl")
+    settings = load_settings()
+    reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
+    count = 0
+    for extraction in extract_documents(reader, model_name=settings.spacy_model, n_process=processes):
+        sys.stdout.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
+        count += 1
+    for failure in reader.failures:
+        err.print(f"[red]failed[/] {failure}", highlight=False)
+    err.print(f"{count} documents extracted, {len(reader.failures)} failed", highlight=False)
+    if reader.failures:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ ingest
+def _print_report(report: dict[str, Any]) -> None:
+    table = Table(title="Ingest summary", show_header=False)
+    table.add_row("documents read", str(report["read"]))
+    table.add_row("skipped (unchanged)", str(report["skipped"]))
+    table.add_row("loaded", str(report["loaded"]))
+    table.add_row("failed", str(len(report["failed"])))
+    for label, n in report["entities"].items():
+        table.add_row(f"entities: {label}", str(n))
+    for rel_type, n in report["relationships"].items():
+        table.add_row(f"relationships: {rel_type}", str(n))
+    table.add_row("triples", str(report["triples"]))
+    table.add_row("seconds", f"{report['seconds']:.1f}")
+    out.print(table)
+    for source, reason in report["failed"]:
+        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+
+
+def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
+               batch_words: int | None = None, show_progress: bool = True) -> dict[str, Any]:
+    _quiet_prefect()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import ingest as ingest_module
+
+    progress = Progress(TextColumn("ingesting"), BarColumn(bar_width=None), TextColumn("{task.description}"),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=not (show_progress and err.is_terminal))
+    with progress:
+        bar = progress.add_task("", total=None)
+
+        def hook(read: int, failed: int) -> None:
+            progress.update(bar, description=f"{read} documents read, {failed} failed")
+
+        ingest_module.progress_hook = hook
+        try:
+            return ingest_module.ingest_flow(paths, force=force, n_process=processes, batch_words=batch_words)
+        finally:
+            ingest_module.progress_hook = None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .story, .jsonl).")],
+    force: Annotated[bool, typer.Option(help="Re-extract documents even when unchanged.")] = False,
+    processes: Annotated[int, typer.Option(help="spaCy processes.")] = 1,
+    batch_words: Annotated[int | None, typer.Option(help="Words per batch (default from settings).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped."""
+    _check_neo4j()
+    report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words)
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+    else:
+        _print_report(report)
+    if report["failed"]:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------- query
+def _parse_param(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise _fail(f"--param takes NAME=VALUE, got {text!r}")
+    name, raw = text.split("=", 1)
+    try:
+        value = json.loads(raw)  # numbers, booleans, lists; anything else is a string
+    except json.JSONDecodeError:
+        value = raw
+    return name.strip(), value
+
+
+@app.command()
+def query(
+    cypher_text: Annotated[str, typer.Argument(metavar="CYPHER", help="The Cypher query ($names for parameters).")],
+    param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE (JSON values allowed).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of row objects.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Allow the query to change the graph.")] = False,
+) -> None:
+    """Run a Cypher query; read-only unless --write."""
+    from neo4j.exceptions import ClientError
+
+    from graphstore.store import run_query
+
+    conn = _check_neo4j()
+    params = dict(_parse_param(p) for p in (param or []))
+    try:
+        rows = run_query(conn, cypher_text, params, write=write)
+    except ClientError as exc:
+        hint = " (the query writes: add --write)" if "write" in (exc.message or "").lower() else ""
+        raise _fail(f"{exc.code}: {exc.message}{hint}") from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
+        return
+    _print_rows(rows)
+
+
+def _print_rows(rows: list[dict[str, Any]], title: str | None = None) -> None:
+    if not rows:
+        out.print("(no rows)")
+        return
+    table = Table(title=title)
+    for key in rows[0]:
+        table.add_column(key, overflow="fold")
+    for row in rows:
+        table.add_row(*(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in row.values()))
+    out.print(table)
+
+
+# ------------------------------------------------------------------ export
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="turtle or json-ld.")] = "turtle",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")] = None,
+) -> None:
+    """The graph back as RDF."""
+    from graphstore.export import export_graph
+
+    formats = {"turtle": "turtle", "ttl": "turtle", "json-ld": "json-ld", "jsonld": "json-ld"}
+    if fmt not in formats:
+        raise _fail(f"unknown format {fmt!r}; use turtle or json-ld")
+    conn = _check_neo4j()
+    graph = export_graph(conn)
+    text = graph.serialize(format=formats[fmt])
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"{len(graph)} triples written to {output}")
+
+
+# ------------------------------------------------------------ reset/forget
+@app.command()
+def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete the whole graph.")] = False) -> None:
+    """Empty the graph (constraints and indexes stay)."""
+    from graphstore import store
+
+    if not yes:
+        raise _fail("this deletes every node and relationship; run again with --yes", 2)
+    conn = _check_neo4j()
+    store.reset(conn)
+    store.ensure_schema(conn)
+    out.print("Graph emptied.")
+
+
+@app.command()
+def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -> None:
+    """Remove documents and every fact only they supported."""
+    from graphstore import store
+
+    conn = _check_neo4j()
+    n = store.forget_documents(conn, doc_ids)
+    out.print(f"{n} of {len(doc_ids)} documents forgotten.")
+    if n < len(doc_ids):
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------- serve
+@app.command()
+def serve(
+    inbox: Annotated[Path, typer.Option(help="Folder watched for new and changed files.")],
+    cron: Annotated[str, typer.Option(help="Cron expression, e.g. '*/15 * * * *'.")] = "*/15 * * * *",
+) -> None:
+    """Serve a Prefect deployment that ingests the inbox on a schedule."""
+    from flows.serve import serve_inbox
+
+    if not inbox.is_dir():
+        raise _fail(f"inbox {inbox} is not a folder")
+    _check_neo4j()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    serve_inbox(str(inbox.resolve()), cron)
+
+
+# ---------------------------------------------------------- summary / demo
+@app.command("summary")
+def summary_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Documents, entities by label and relationships by type in the graph."""
+    from graphstore import store
+
+    data = store.summary(_check_neo4j())
+    if as_json:
+        sys.stdout.write(json.dumps(data) + "\n")
+        return
+    _print_summary(data)
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    table = Table(title="Graph", show_header=False)
+    table.add_row("documents", str(data["documents"]))
+    for label, n in data["entities"].items():
+        table.add_row(f"entities: {label}", str(n))
+    for rel_type, n in data["relationships"].items():
+        table.add_row(f"relationships: {rel_type}", str(n))
+    out.print(table)
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Argument(help="Articles to ingest.")] = Path("examples"),
+) -> None:
+    """Ingest the examples, then show the graph, three analyst queries and where to look."""
+    from graphstore import store
+    from graphstore.store import run_query
+    from newsgraph.demo import DEMO_QUERIES
+
+    conn = _check_neo4j()
+    settings = load_settings()
+    report = run_ingest([str(path)])
+    _print_report(report)
+    _print_summary(store.summary(conn))
+    for title, statement in DEMO_QUERIES:
+        _print_rows(run_query(conn, statement), title=title)
+    out.print(
+        f"\nNeo4j Browser: http://127.0.0.1:{settings.neo4j_http_port}/browser/\n"
+        f"  connect URL bolt://127.0.0.1:{settings.neo4j_bolt_port}, user {settings.neo4j_user}, "
+        "password: NEO4J_PASSWORD from your environment or .env "
+        "(local default documented in the README)",
+        highlight=False,
+    )
+    if report["failed"]:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

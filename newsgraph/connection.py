@@ -1,0 +1,11 @@
+"""The Neo4j connection named by the settings (environment / .env)."""
+
+from __future__ import annotations
+
+from graphstore.store import Connection
+from newsgraph.config import Settings, load_settings
+
+
+def connection(settings: Settings | None = None) -> Connection:
+    s = settings or load_settings()
+    return Connection(uri=s.neo4j_uri, user=s.neo4j_user, password=s.neo4j_password, database=s.neo4j_database)

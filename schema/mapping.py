@@ -1,0 +1,169 @@
+"""Extraction → rdflib.Graph: the RDF form of what one or more documents say.
+
+Every relationship between entities becomes a plain triple plus one
+ng:Assertion (a reified statement) per piece of evidence, carrying the
+document, sentence, character offsets, confidence and extractor version.
+URIs are deterministic so re-runs and parallel runs produce the same triples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from extractors.types import Document, Entity, Extraction, Relation
+from schema.namespace import ID, NG
+from schema.ontology import load_ontology
+
+# Entity attributes produced by the extractors → ontology properties.
+ATTRIBUTE_PROPERTIES: dict[str, URIRef] = {
+    "iso_code": NG.isoCode,
+    "iso3": NG.iso3,
+    "wikidata": NG.wikidata,
+    "geonames_id": NG.geonamesId,
+    "country_code": NG.countryCode,
+    "type": NG.eventType,
+    "value": NG.value,
+    "precision": NG.precision,
+    "resolved": NG.resolved,
+}
+
+PREFIXES = {
+    "ng": "https://w3id.org/newsgraph/ontology#",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+def document_uri(doc_id: str) -> URIRef:
+    return ID["document/" + quote(doc_id, safe="")]
+
+
+def mention_uri(doc: URIRef, start: int, end: int) -> URIRef:
+    # NIF's offset-based fragment identifiers.
+    return URIRef(f"{doc}#char={start},{end}")
+
+
+def assertion_uri(doc: URIRef, *parts: Any) -> URIRef:
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:20]
+    return URIRef(f"{doc}/assertion/{digest}")
+
+
+def new_graph() -> Graph:
+    g = Graph()
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri)
+    return g
+
+
+def _literal(value: Any) -> Literal:
+    if isinstance(value, bool):
+        return Literal(value, datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    return Literal(str(value), datatype=XSD.string)
+
+
+def _document_triples(
+    doc: Document, uri: URIRef, ingested_at: datetime | None
+) -> list[tuple[Node, Node, Node]]:
+    triples: list[tuple[Node, Node, Node]] = [
+        (uri, RDF.type, NG.Document),
+        (uri, NG.sourceId, _literal(doc.id)),
+        (uri, NG.sha256, _literal(doc.sha256)),
+    ]
+    for prop, value in ((NG.title, doc.title), (NG.url, doc.url), (NG.published, doc.date)):
+        if value:
+            triples.append((uri, prop, _literal(value)))
+    if ingested_at is not None:
+        triples.append((uri, NG.ingestedAt, Literal(ingested_at.isoformat(), datatype=XSD.dateTime)))
+    return triples
+
+
+def _entity_triples(ent: Entity, doc_uri: URIRef) -> list[tuple[Node, Node, Node]]:
+    ontology = load_ontology()
+    if ent.label not in ontology.entity_labels:
+        raise ValueError(f"entity {ent.name!r} has a label outside the ontology: {ent.label!r}")
+    uri = URIRef(ent.uri)
+    triples: list[tuple[Node, Node, Node]] = [
+        (uri, RDF.type, NG[ent.label]),
+        (uri, NG.name, _literal(ent.name)),
+    ]
+    for alias in sorted({m.text for m in ent.mentions} | set(ent.aliases)):
+        if alias:
+            triples.append((uri, NG.alias, _literal(alias)))
+    for key, value in sorted(ent.attributes.items()):
+        prop = ATTRIBUTE_PROPERTIES.get(key)
+        if prop is not None and value is not None and value != "":
+            triples.append((uri, prop, _literal(value)))
+    for m in ent.mentions:
+        muri = mention_uri(doc_uri, m.start, m.end)
+        triples += [
+            (muri, RDF.type, NG.Mention),
+            (muri, NG.refersTo, uri),
+            (muri, NG.inDocument, doc_uri),
+            (muri, NG.text, _literal(m.text)),
+            (muri, NG.sentence, _literal(m.sentence)),
+            (muri, NG.start, _literal(m.start)),
+            (muri, NG.end, _literal(m.end)),
+        ]
+    return triples
+
+
+def _relation_triples(
+    rel: Relation, extraction: Extraction, doc_uri: URIRef
+) -> list[tuple[Node, Node, Node]]:
+    ontology = load_ontology()
+    rel_type = ontology.relation_types.get(rel.type)
+    if rel_type is None:
+        raise ValueError(f"relation type outside the ontology: {rel.type!r}")
+    head = URIRef(extraction.entity(rel.head).uri)
+    tail = URIRef(extraction.entity(rel.tail).uri)
+    qualifier_value = rel.properties.get(rel_type.qualifier_key) if rel_type.qualifier_key else None
+    triples: list[tuple[Node, Node, Node]] = [(head, rel_type.predicate, tail)]
+    text = extraction.document.text
+    for ev in rel.evidence:
+        a = assertion_uri(doc_uri, rel.type, head, tail, qualifier_value or "", ev.start, ev.end)
+        triples += [
+            (a, RDF.type, NG.Assertion),
+            (a, RDF.subject, head),
+            (a, RDF.predicate, rel_type.predicate),
+            (a, RDF.object, tail),
+            (a, NG.supportedBy, doc_uri),
+            (a, NG.confidence, Literal(f"{rel.confidence:.4f}", datatype=XSD.decimal)),
+            (a, NG.sentence, _literal(ev.sentence)),
+            (a, NG.start, _literal(ev.start)),
+            (a, NG.end, _literal(ev.end)),
+            (a, NG.evidenceText, _literal(text[ev.start : ev.end])),
+            (a, NG.extractorVersion, _literal(extraction.extractor_version or "unknown")),
+        ]
+        if qualifier_value and rel_type.qualifier is not None:
+            triples.append((a, rel_type.qualifier, _literal(qualifier_value)))
+    return triples
+
+
+def extraction_triples(
+    extraction: Extraction, ingested_at: datetime | None = None
+) -> list[tuple[Node, Node, Node]]:
+    doc_uri = document_uri(extraction.document.id)
+    triples = _document_triples(extraction.document, doc_uri, ingested_at)
+    for ent in extraction.entities:
+        triples += _entity_triples(ent, doc_uri)
+    for rel in extraction.relations:
+        triples += _relation_triples(rel, extraction, doc_uri)
+    return triples
+
+
+def to_graph(extractions: Iterable[Extraction], ingested_at: datetime | None = None) -> Graph:
+    """Map a batch of extractions to one graph (added in bulk)."""
+    g = new_graph()
+    stamp = ingested_at or datetime.now(UTC)
+    for extraction in extractions:
+        g.addN((s, p, o, g) for s, p, o in extraction_triples(extraction, stamp))
+    return g

@@ -1,0 +1,124 @@
+"""Behavioural tests of extraction on sentences written for these tests, each
+in three casings: as written, lowercase, UPPER."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.dates import normalize_date
+from extractors.pipeline import extract_documents
+from extractors.truecase import looks_uncased, truecase
+from extractors.types import Document, Extraction
+
+CASINGS = [str, str.lower, str.upper]
+CASE_IDS = ["cased", "lower", "upper"]
+
+
+def run(text: str, date: str | None = None) -> Extraction:
+    return next(extract_documents([Document(id="t", text=text, date=date)]))
+
+
+def names(ex: Extraction, label: str) -> set[str]:
+    return {e.name for e in ex.entities if e.label == label}
+
+
+def rels(ex: Extraction, rtype: str) -> set[tuple[str, str, tuple[tuple[str, object], ...]]]:
+    by_id = {e.id: e.name for e in ex.entities}
+    return {(by_id[r.head], by_id[r.tail], tuple(sorted(r.properties.items())))
+            for r in ex.relations if r.type == rtype}
+
+
+def check_offsets(ex: Extraction) -> None:
+    for ent in ex.entities:
+        for m in ent.mentions:
+            assert ex.document.text[m.start:m.end] == m.text
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_countries_and_demonyms(case) -> None:
+    ex = run(case("Brazilian diplomats flew to Japan , and a Soviet era treaty with the U.S. was debated ."))
+    countries = {e.name: e.attributes for e in ex.entities if e.label == "Country"}
+    assert countries["Brazil"]["iso_code"] == "BR"
+    assert countries["Japan"]["iso3"] == "JPN"
+    assert countries["Soviet Union"]["iso_code"] == "SU"
+    assert countries["United States"]["wikidata"] == "Q30"
+    check_offsets(ex)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_holds_role(case) -> None:
+    ex = run(case("Canada prime minister Justin Trudeau arrived in Ottawa on Monday .\n"
+                  "The visit was planned by Angela Merkel , the German chancellor ."))
+    found = rels(ex, "HOLDS_ROLE")
+    assert ("Justin Trudeau", "Canada", (("role", "prime minister"),)) in found
+    assert ("Angela Merkel", "Germany", (("role", "chancellor"),)) in found
+    assert "Ottawa" in names(ex, "Place")
+    check_offsets(ex)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_relative_of(case) -> None:
+    ex = run(case("Robert Hughes 's daughter , Emily Hughes , opened the museum in Chicago ."))
+    assert ("Emily Hughes", "Robert Hughes", (("kind", "daughter"),)) in rels(ex, "RELATIVE_OF")
+    assert "Chicago" in names(ex, "Place")
+    check_offsets(ex)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_dates_without_publication_date(case) -> None:
+    ex = run(case("The treaty was signed on March 3 , and talks resumed in late 2011 ."))
+    dates = {e.attributes["value"]: e.attributes for e in ex.entities if e.label == "Date"}
+    assert dates["XXXX-03-03"] == {"value": "XXXX-03-03", "precision": "day", "resolved": False}
+    assert dates["2011"]["precision"] == "year"
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_dates_with_publication_date(case) -> None:
+    ex = run(case("The treaty will be signed on March 3 , officials said on Tuesday ."), date="2016-02-25")
+    dates = {e.attributes["value"]: e.attributes for e in ex.entities if e.label == "Date"}
+    assert dates["2016-03-03"]["resolved"] is True
+    assert dates["2016-02-23"]["precision"] == "day"
+
+
+def test_relative_date_dropped_without_anchor() -> None:
+    ex = run("Officials said on Tuesday that prices rose last year .")
+    assert not [e for e in ex.entities if e.label == "Date"]
+
+
+@pytest.mark.parametrize(("text", "date", "value", "precision", "resolved"), [
+    ("may 9", None, "XXXX-05-09", "day", False),
+    ("may 9", "2015-04-30", "2015-05-09", "day", True),
+    ("late 2011", None, "2011", "year", False),
+    ("the early 1990s", None, "199X", "decade", False),
+    ("december 22", None, "XXXX-12-22", "day", False),
+    ("last year", "2015-04-30", "2014", "year", True),
+])
+def test_normalize_date(text: str, date: str | None, value: str, precision: str, resolved: bool) -> None:
+    got = normalize_date(text, date)
+    assert got is not None and (got.value, got.precision, got.resolved) == (value, precision, resolved)
+
+
+@pytest.mark.parametrize("text", ["thursday", "last year", "70th", "several times"])
+def test_normalize_date_drops(text: str) -> None:
+    assert normalize_date(text, None) is None
+
+
+def test_truecase_keeps_length_and_finds_names() -> None:
+    text = "the prime minister met angela merkel in berlin on may 9 ."
+    assert looks_uncased(text) and not looks_uncased("The Prime Minister met Angela Merkel in Berlin.")
+    out = truecase(text)
+    assert len(out) == len(text) and out.lower() == text
+    assert "Angela Merkel" in out and "Berlin" in out and "May 9" in out
+
+
+def test_un_alone_is_not_a_person() -> None:
+    ex = run("un officials said the plan would fail , un spokesman added .")
+    assert "Un" not in names(ex, "Person")
+
+
+def test_event_with_date_and_place() -> None:
+    ex = run("leaders will attend the nato summit in brussels on june 14 .")
+    event = next(e for e in ex.entities if e.label == "Event")
+    assert event.attributes["type"] == "summit"
+    assert ("NATO Summit", "Brussels", ()) in rels(ex, "LOCATED_IN")
+    assert any(t == "XXXX-06-14" for _, t, _ in rels(ex, "ON_DATE"))
