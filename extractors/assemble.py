@@ -23,6 +23,7 @@ from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
 _SLUG = re.compile(r"[^0-9a-z]+")
+_ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 
 
 def slug(text: str) -> str:
@@ -67,8 +68,8 @@ def clean_person(span: Span) -> tuple[int, int] | None:
     nothing name-like is left ("supreme leader", "un")."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (_is_title_word(doc[start].lower_) or not doc[start].is_alpha
-                           and doc[start].lower_ not in HONORIFICS):
+    while start < end and (_is_title_word(doc[start].lower_)
+                           or (not doc[start].is_alpha and doc[start].lower_ not in HONORIFICS)):
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "'") or doc[end - 1].is_punct):
         end -= 1
@@ -113,6 +114,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     cands: list[Cand] = []
 
     def accept(cand: Cand) -> None:
+        if not cand.name.strip() or not str(cand.key).strip("-"):
+            return  # nothing nameable (a span of punctuation, say)
         if not cand.nested:
             occ.take(cand.start, cand.end)
         cands.append(cand)
@@ -143,7 +146,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
     place_tokens = {i for p in places for i in range(p.start, p.end)}
     for ent in ents:
-        if ent.label_ != "PERSON":
+        if ent.label_ != "PERSON" and not _titled_name(ent):
             continue
         start, end = ent.start, ent.end
         while start < end and (occ.taken[start] or (start in place_tokens and end - start > 2)):
@@ -195,6 +198,24 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
     return cands
+
+
+# Heads that only a person can hold: a name right after one is a person's
+# even when the model calls it something else ("chancellor olaf scholz" as ORG).
+PERSON_TITLE_HEADS = frozenset({
+    "president", "minister", "chancellor", "king", "queen", "prince", "princess", "emperor", "aide",
+    "spokesman", "spokeswoman", "professor", "senator", "premier", "governor", "mayor", "ambassador",
+    "pope", "secretary", "envoy", "prosecutor", "judge", "general", "ceo", "chairman", "chairwoman",
+})
+
+
+def _titled_name(ent: Span) -> bool:
+    """A model span of 2-4 alphabetic tokens right after a person's title."""
+    if ent.label_ not in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC") or not 2 <= len(ent) <= 4:
+        return False
+    if ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PERSON_TITLE_HEADS:
+        return False
+    return all(t.is_alpha and t.lower_ not in ORG_WORDS and t.lower_ not in STOP_WORDS for t in ent)
 
 
 def _org_like(span: Span) -> bool:
@@ -275,8 +296,7 @@ def _anniversaries(doc: Doc, document: Document, cands: list[Cand]) -> None:
         start = tok.i
         if tok.i in starts:
             start = starts[tok.i].start
-        elif tok.i > 0 and doc[tok.i - 1].like_num or tok.i > 0 and doc[tok.i - 1].lower_[-2:] in (
-                "th", "st", "nd", "rd") and doc[tok.i - 1].lower_[:1].isdigit():
+        elif tok.i > 0 and (doc[tok.i - 1].like_num or _ORDINAL.match(doc[tok.i - 1].lower_)):
             start = tok.i - 1
         else:
             continue

@@ -75,7 +75,8 @@ class EventMatcher:
         proper = {"TEXT": {"REGEX": r"^[A-Z0-9]"}, "IS_SENT_START": False, "LOWER": {"NOT_IN": ["the"]}}
         self.matcher.add("summit", [[{**proper, "OP": "+"}, {"LOWER": "summit"}]])
         self.matcher.add("election", [
-            [year, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"}, {"LOWER": {"IN": ["election", "elections"]}}],
+            [year, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
+             {"LOWER": {"IN": ["election", "elections"]}}],
             [{**proper, "OP": "+"}, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
              {"LOWER": {"IN": ["election", "elections"]}}],
         ])

@@ -89,10 +89,10 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
     for line in (DATA / "countries.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        code, name, wikidata, names, demonyms = (line.split("\t") + [""] * 5)[:5]
+        code, name, wikidata, aliases, demonyms = (line.split("\t") + [""] * 5)[:5]
         countries[code] = CountryInfo(code, name, _iso3(code), wikidata or None)
         terms[name.lower()] = (code, False)
-        for value in filter(None, names.split("|")):
+        for value in filter(None, aliases.split("|")):
             terms[value.lower()] = (code, False)
         for value in filter(None, demonyms.split("|")):
             terms[value.lower()] = (code, True)
@@ -115,7 +115,7 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
         pop = int(city.get("population") or 0)
         if pop < min_population:
             continue
-        names = [city["name"]]
+        names: list[str] = [city["name"]]
         if pop >= 500_000:  # well-known exonyms ("kiev", "bombay"), ASCII only
             names += [n for n in city.get("alternatenames", [])
                       if n.isascii() and n[:1].isupper() and len(n) >= 4]
@@ -152,7 +152,10 @@ class GazetteerMatcher:
             if len(term) > 1 and (term == "us" or _is_common_word(term)):
                 self.common.add(term)
         for key, key_terms in by_key.items():
-            self.matcher.add(key, list(nlp.tokenizer.pipe(key_terms)))
+            # tokenizer exceptions are case-sensitive ("U.S." vs "u.s."): add each casing's tokens
+            variants = [v for t in key_terms
+                        for v in ((t, t.upper(), t.title()) if any(c in t for c in ".'-") else (t,))]
+            self.matcher.add(key, [nlp.make_doc(v) for v in variants])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

@@ -132,7 +132,8 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 h = ix.cands[holder]
                 k = h.end + (1 if ix.low(h.end) in ("'s", "'") else 0)
                 role = ix.read_role(k)
-                if role and ix.same_sentence(cand.start, k):
+                # "baker , fed chairman volcker": the role belongs to the next person
+                if role and ix.same_sentence(cand.start, k) and ix.at(role[2], ("Person",)) is None:
                     yield from _role_or_nationality(ix, idx, holder, role, 0.85, cand.start)
             else:
                 role = ix.read_role(j)
@@ -272,7 +273,7 @@ def _national_of(ix: _Index) -> Iterator[Found]:
             if person is not None:
                 yield (person, "NATIONAL_OF", idx, {}, 0.7, cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
-            country, j = ix.at_det(cand.end + 1, ("Country",))
+            country, _ = ix.at_det(cand.end + 1, ("Country",))
             if country is not None and ix.cands[country].demonym and ix.low(ix.cands[country].end) in (
                     "citizen", "national", "native"):
                 yield (idx, "NATIONAL_OF", country, {}, 0.9, cand.start)

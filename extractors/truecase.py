@@ -35,7 +35,8 @@ _MONTHS = {
 }
 # "may" is a modal verb far more often than a month: a month only beside a
 # number or after these words
-_MAY_BEFORE = {"in", "since", "until", "till", "by", "early", "late", "mid", "of", "last", "next", "this", "from"}
+_MAY_BEFORE = {"in", "since", "until", "till", "by", "early", "late", "mid", "of", "last", "next", "this",
+               "from"}
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)[\"“'(\s]*$")
 
 
@@ -87,7 +88,8 @@ def _inflected_common(word: str, table: CaseTable) -> bool:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: -len(suffix)]
-            if stem in table.lower or stem + "e" in table.lower or (suffix == "ies" and stem + "y" in table.lower):
+            if stem in table.lower or stem + "e" in table.lower or (
+                    suffix == "ies" and stem + "y" in table.lower):
                 return True
     return False
 

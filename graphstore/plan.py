@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from schema.namespace import NG
-from schema.ontology import load_ontology
+from schema.ontology import RelationType, load_ontology
 
 EVIDENCE_FIELDS = (
     "evidence",
@@ -63,13 +64,13 @@ def _python(value: Literal) -> Any:
 def plan_from_graph(g: Graph) -> LoadPlan:
     ontology = load_ontology()
     keys = ontology.property_keys
-    labels_by_class = {NG[label]: label for label in ontology.labels}
-    rel_by_predicate = {rt.predicate: rt for rt in ontology.relation_types.values()}
+    labels_by_class: dict[Node, str] = {NG[label]: label for label in ontology.labels}
+    rel_by_predicate: dict[Node, RelationType] = {rt.predicate: rt for rt in ontology.relation_types.values()}
 
-    types: dict[URIRef, str] = {}
-    props: dict[URIRef, dict[str, Any]] = defaultdict(dict)
-    links: dict[URIRef, dict[URIRef, URIRef]] = defaultdict(dict)
-    direct: list[tuple[URIRef, URIRef, URIRef]] = []
+    types: dict[Node, str] = {}
+    props: dict[Node, dict[str, Any]] = defaultdict(dict)
+    links: dict[Node, dict[Node, Node]] = defaultdict(dict)
+    direct: list[tuple[Node, Node, Node]] = []
     for s, p, o in g:
         if not isinstance(s, URIRef):
             continue
@@ -79,17 +80,17 @@ def plan_from_graph(g: Graph) -> LoadPlan:
         elif isinstance(o, Literal):
             if p == NG.alias:
                 continue  # aliases are recomputed from mentions in Neo4j
-            key = keys.get(p)  # type: ignore[call-overload]
+            key = keys.get(p) if isinstance(p, URIRef) else None
             if key is not None:
                 props[s][key] = _python(o)
         elif isinstance(o, URIRef):
             if p in rel_by_predicate:
                 direct.append((s, p, o))
             else:
-                links[s][p] = o  # type: ignore[index]
+                links[s][p] = o
 
     plan = LoadPlan()
-    doc_ids: dict[URIRef, str] = {}
+    doc_ids: dict[Node, str] = {}
     for s, label in types.items():
         if label == "Document":
             doc_ids[s] = str(props[s].get("source_id", ""))
@@ -108,29 +109,30 @@ def plan_from_graph(g: Graph) -> LoadPlan:
             )
 
     grouped: dict[tuple[str, str, str, str], dict[str, list[Any]]] = {}
-    asserted: set[tuple[URIRef, URIRef, URIRef]] = set()
+    asserted: set[tuple[Node, Node, Node]] = set()
     for s, label in types.items():
         if label != "Assertion":
             continue
         link, values = links[s], props[s]
         head, predicate, tail = link.get(RDF.subject), link.get(RDF.predicate), link.get(RDF.object)
         rel_type = rel_by_predicate.get(predicate) if predicate is not None else None
-        if rel_type is None or head is None or tail is None:
+        if rel_type is None or predicate is None or head is None or tail is None:
             continue
-        asserted.add((head, predicate, tail))  # type: ignore[arg-type]
+        asserted.add((head, predicate, tail))
         qualifier = str(values.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
         entry = grouped.setdefault(
             (rel_type.neo4j_type, str(head), str(tail), qualifier), {f: [] for f in EVIDENCE_FIELDS}
         )
         entry["evidence"].append(values.get("evidence", ""))
-        entry["evidence_doc"].append(doc_ids.get(link.get(NG.supportedBy), ""))  # type: ignore[arg-type]
+        supported_by = link.get(NG.supportedBy)
+        entry["evidence_doc"].append(doc_ids.get(supported_by, "") if supported_by is not None else "")
         entry["evidence_sentence"].append(values.get("sentence", -1))
         entry["evidence_start"].append(values.get("start", -1))
         entry["evidence_end"].append(values.get("end", -1))
         entry["evidence_confidence"].append(values.get("confidence", 0.0))
         entry["evidence_version"].append(values.get("extractor_version", ""))
-    for (rel_type_name, head, tail, qualifier), evidence in sorted(grouped.items()):
-        row: dict[str, Any] = {"head": head, "tail": tail, "qualifier": qualifier}
+    for (rel_type_name, head_uri, tail_uri, qualifier), evidence in sorted(grouped.items()):
+        row: dict[str, Any] = {"head": head_uri, "tail": tail_uri, "qualifier": qualifier}
         row.update(evidence)
         plan.relationships.setdefault(rel_type_name, []).append(row)
     plan.skipped_triples = sum(1 for t in direct if t not in asserted)

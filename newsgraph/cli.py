@@ -36,6 +36,8 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
+    # The embedded server has nowhere to send telemetry (and it locks its sqlite file).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

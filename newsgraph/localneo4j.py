@@ -102,9 +102,7 @@ def ensure_built() -> Path:
             f"{SERVICE_DIR}."
         )
     log.info("Fetching the Neo4j server jars with Maven (first run only) ...")
-    proc = subprocess.run(
-        [mvn, "-q", "-B", "package"], cwd=SERVICE_DIR, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([mvn, "-q", "-B", "package"], cwd=SERVICE_DIR, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not _lib_complete():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
         raise RuntimeError(f"`mvn -q -B package` in {SERVICE_DIR} failed (exit {proc.returncode}):\n{tail}")
@@ -226,9 +224,7 @@ def set_initial_password(settings: Settings, java: str | None = None) -> None:
     """
     password = settings.neo4j_password
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuntimeError(
-            f"NEO4J_PASSWORD is too short: Neo4j needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise RuntimeError(f"NEO4J_PASSWORD is too short: Neo4j needs at least {MIN_PASSWORD_LENGTH} characters.")
     home = run_dir(settings)
     quoted = '"' + password.replace("\\", "\\\\").replace('"', '\\"') + '"'
     fd, arg_path = tempfile.mkstemp(prefix=".pw-", dir=home / "run")
@@ -469,9 +465,7 @@ def _wait_for_bolt(settings: Settings, pid: int, timeout: float, started_here: b
     while True:
         if not _pid_alive(pid):
             pid_file(settings).unlink(missing_ok=True)
-            raise RuntimeError(
-                f"Neo4j (pid {pid}) exited during startup. Last log lines:\n{log_tail(settings)}"
-            )
+            raise RuntimeError(f"Neo4j (pid {pid}) exited during startup. Last log lines:\n{log_tail(settings)}")
         try:
             if is_bolt_reachable(settings, timeout=5.0):
                 return

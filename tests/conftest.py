@@ -25,6 +25,7 @@ os.environ.setdefault("NEWSGRAPH_NEO4J_HOME", str(ROOT / "services" / "neo4j" / 
 os.environ.setdefault("NEWSGRAPH_ENV_FILE", str(ROOT / "tests" / "no.env"))
 os.environ.setdefault("NEO4J_PASSWORD", "newsgraph-test")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 @pytest.fixture(scope="session")

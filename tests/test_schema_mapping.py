@@ -24,8 +24,12 @@ def _extraction(doc_id: str = "a.txt", iso: str = "DE") -> Extraction:
                      [Mention(g0, g1, "germany", 0)], attributes={"iso_code": iso})
     scholz = Entity("e1", "Person", "Olaf Scholz", "https://w3id.org/newsgraph/id/person/olaf-scholz",
                     [Mention(p0, p1, "olaf scholz", 0)])
+    d0, d1 = _span("may 3")
+    may3 = Entity("e2", "Date", "May 3", "https://w3id.org/newsgraph/id/date/XXXX-05-03",
+                  [Mention(d0, d1, "may 3", 0)],
+                  attributes={"value": "XXXX-05-03", "precision": "day", "resolved": False})
     role = Relation("e1", "HOLDS_ROLE", "e0", {"role": "chancellor"}, 0.9, [Evidence(0, 0, len(TEXT))])
-    return Extraction(doc, [germany, scholz], [role], extractor_version="test")
+    return Extraction(doc, [germany, scholz, may3], [role], extractor_version="test")
 
 
 def test_mapping_has_entities_mentions_and_assertions() -> None:
@@ -77,3 +81,10 @@ def test_batch_keeps_good_documents_and_reports_bad_ones() -> None:
     docs = {str(g) for g in graph.subjects(RDF.type, NG.Document)}
     assert docs == {str(document_uri("good.txt"))}
     assert validate_graph(graph).conforms
+
+
+def test_date_precision_outside_the_list_does_not_conform() -> None:
+    x = _extraction()
+    x.entities[2].attributes["precision"] = "fortnight"
+    report = validate_graph(to_graph([x]))
+    assert not report.conforms and "precision" in report.text

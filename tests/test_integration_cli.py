@@ -1,0 +1,107 @@
+"""The `newsgraph` command as a user runs it: real processes, Prefect's embedded API, real Neo4j."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWSGRAPH = [sys.executable, "-m", "newsgraph.cli"]
+
+
+def _run(*args: str, tmp_home: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(tmp_home)  # a fresh embedded Prefect, as on a new machine
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run([*NEWSGRAPH, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def test_extract_prints_the_documented_json(tmp_path: Path) -> None:
+    path = ROOT / "examples" / "05_g7_charlevoix_summit.txt"
+    result = _run("extract", str(path), tmp_home=tmp_path, check=True)
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    doc = lines[0]
+    assert set(doc) >= {"id", "sha256", "entities", "relations"}
+    text = path.read_text(encoding="utf-8")
+    ids = set()
+    for ent in doc["entities"]:
+        assert set(ent) >= {"id", "label", "name", "uri", "mentions"}
+        ids.add(ent["id"])
+        for m in ent["mentions"]:
+            assert text[m["start"] : m["end"]] == m["text"]
+        if ent["label"] == "Date":
+            assert "value" in ent and "precision" in ent
+        if ent["label"] == "Country":
+            assert "iso_code" in ent
+    for rel in doc["relations"]:
+        assert rel["head"] in ids and rel["tail"] in ids
+        assert 0 <= rel["confidence"] <= 1 and rel["evidence"]
+    assert any(r["type"] == "HOLDS_ROLE" for r in doc["relations"])
+
+
+def test_ingest_query_and_failures(neo4j_settings, empty_graph, tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("canada prime minister justin trudeau met the press in ottawa .\n", encoding="utf-8")
+    (inbox / "bad.txt").write_bytes(b"\x00\x00binary")
+    result = _run("ingest", str(inbox), tmp_home=tmp_path / "prefect")
+    assert result.returncode == 1, result.stderr
+    assert "bad.txt" in result.stderr and "binary" in result.stderr
+    assert "Traceback" not in result.stderr
+    combined = result.stdout + result.stderr
+    assert os.environ["NEO4J_PASSWORD"] not in combined
+    assert "loaded" in result.stdout
+
+    rows = _run("query", "MATCH (p:Person) RETURN p.name AS name ORDER BY name", "--json",
+                tmp_home=tmp_path / "prefect", check=True)
+    names = [r["name"] for r in json.loads(rows.stdout)]
+    assert "Justin Trudeau" in names
+
+    param = _run("query", "MATCH (p:Person {name: $name}) RETURN count(p) AS n", "--param", "name=Justin Trudeau",
+                 "--json", tmp_home=tmp_path / "prefect", check=True)
+    assert json.loads(param.stdout) == [{"n": 1}]
+
+    refused = _run("query", "MATCH (n) DETACH DELETE n", tmp_home=tmp_path / "prefect")
+    assert refused.returncode != 0
+    assert "--write" in refused.stderr
+    still = _run("query", "MATCH (d:Document) RETURN count(d) AS n", "--json", tmp_home=tmp_path / "prefect",
+                 check=True)
+    assert json.loads(still.stdout) == [{"n": 1}]
+
+    no = _run("reset", tmp_home=tmp_path / "prefect")
+    assert no.returncode == 2
+
+    ttl = tmp_path / "graph.ttl"
+    _run("export", "--format", "turtle", "-o", str(ttl), tmp_home=tmp_path / "prefect", check=True)
+    from rdflib import Graph
+
+    from schema.validation import validate_graph
+
+    graph = Graph().parse(ttl, format="turtle")
+    assert len(graph) > 10 and validate_graph(graph).conforms
+
+    _run("reset", "--yes", tmp_home=tmp_path / "prefect", check=True)
+    empty = _run("query", "MATCH (n) RETURN count(n) AS n", "--json", tmp_home=tmp_path / "prefect", check=True)
+    assert json.loads(empty.stdout) == [{"n": 0}]
+
+
+def test_unreachable_neo4j_gives_a_clear_error(tmp_path: Path) -> None:
+    env_uri = os.environ["NEO4J_URI"]
+    os.environ["NEO4J_URI"] = "bolt://127.0.0.1:1"
+    try:
+        result = _run("summary", tmp_home=tmp_path)
+    finally:
+        os.environ["NEO4J_URI"] = env_uri
+    assert result.returncode == 1
+    assert "cannot reach Neo4j" in result.stderr and "neo4j start" in result.stderr

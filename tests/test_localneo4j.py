@@ -1,0 +1,126 @@
+"""Tests for newsgraph.localneo4j: conf rendering (unit) and the real local server (integration)."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from newsgraph import localneo4j
+from newsgraph.config import DEFAULTS, Settings, load_settings
+
+
+def _conf_values(text: str) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, _, value = line.partition("=")
+        values.setdefault(key.strip(), []).append(value.strip())
+    return values
+
+
+@pytest.fixture
+def local_settings(tmp_path: Path) -> Settings:
+    return dataclasses.replace(
+        load_settings(env_file=tmp_path / "missing.env"),
+        neo4j_password="unit-test-secret",
+        neo4j_home=tmp_path / "run",
+        neo4j_bolt_port=17687,
+        neo4j_http_port=17474,
+        neo4j_heap="1g",
+        neo4j_pagecache="512m",
+    )
+
+
+def test_conf_binds_loopback_only(local_settings: Settings) -> None:
+    conf = _conf_values(localneo4j.render_conf(local_settings))
+    assert conf["server.default_listen_address"] == ["127.0.0.1"]
+    assert conf["server.bolt.listen_address"] == ["127.0.0.1:17687"]
+    assert conf["server.http.listen_address"] == ["127.0.0.1:17474"]
+    assert conf["server.http.enabled"] == ["true"]
+    assert conf["server.https.enabled"] == ["false"]
+    for key, values in conf.items():
+        if key.endswith("listen_address") or key.endswith("advertised_address"):
+            assert all(v.startswith("127.0.0.1") for v in values), key
+    assert "0.0.0.0" not in localneo4j.render_conf(local_settings)
+
+
+def test_conf_memory_auth_and_paths(local_settings: Settings) -> None:
+    conf = _conf_values(localneo4j.render_conf(local_settings))
+    assert conf["server.memory.pagecache.size"] == ["512m"]
+    assert conf["server.memory.heap.max_size"] == ["1g"]
+    assert conf["server.memory.heap.initial_size"] == ["1g"]
+    assert conf["dbms.security.auth_enabled"] == ["true"]
+    assert conf["dbms.usage_report.enabled"] == ["false"]
+    home = localneo4j.run_dir(local_settings).as_posix()
+    assert conf["server.directories.data"] == [f"{home}/data"]
+    assert conf["server.directories.logs"] == [f"{home}/logs"]
+    assert not [v for v in conf.values() for x in v if "@" in x]
+
+
+def test_conf_and_command_never_contain_password(local_settings: Settings) -> None:
+    localneo4j.write_conf(local_settings)
+    text = (localneo4j.conf_dir(local_settings) / "neo4j.conf").read_text()
+    assert local_settings.neo4j_password not in text
+    cmd = localneo4j.java_command(local_settings, java="java")
+    assert local_settings.neo4j_password not in " ".join(cmd)
+
+
+def test_java_command(local_settings: Settings) -> None:
+    localneo4j.write_conf(local_settings)
+    cmd = localneo4j.java_command(local_settings, java="java")
+    home = localneo4j.run_dir(local_settings)
+    assert cmd[0] == "java"
+    assert cmd[cmd.index("-cp") + 1].endswith(str(localneo4j.LIB_DIR / "*"))
+    assert "-Xmx1g" in cmd and "-Xms1g" in cmd
+    assert "--add-opens=java.base/java.nio=ALL-UNNAMED" in cmd
+    assert "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED" in cmd
+    entry = cmd.index(localneo4j.ENTRY_CLASS)
+    assert cmd[entry + 1 :] == [f"--home-dir={home}", f"--config-dir={home / 'conf'}"]
+
+
+def test_default_memory_is_small() -> None:
+    assert localneo4j.size_to_bytes(DEFAULTS["NEO4J_HEAP"]) <= 1024**3
+    assert localneo4j.size_to_bytes(DEFAULTS["NEO4J_PAGECACHE"]) <= 512 * 1024**2
+
+
+def test_bad_memory_size_rejected(local_settings: Settings) -> None:
+    assert localneo4j.size_to_bytes("512m") == 512 * 1024**2
+    with pytest.raises(ValueError):
+        localneo4j.render_conf(dataclasses.replace(local_settings, neo4j_pagecache="512m\nfoo=bar"))
+
+
+def test_status_removes_stale_pid_file(local_settings: Settings) -> None:
+    settings = dataclasses.replace(local_settings, neo4j_bolt_port=1, neo4j_http_port=1)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    pid_file = localneo4j.pid_file(settings)
+    pid_file.parent.mkdir(parents=True)
+    pid_file.write_text(f"{dead.pid}\n")
+    info = localneo4j.status(settings)
+    assert info["running"] is False
+    assert info["pid"] is None
+    assert not pid_file.exists()
+    assert localneo4j.stop(settings) is False
+
+
+@pytest.mark.integration
+def test_server_status_and_browser(neo4j_settings: Settings) -> None:
+    info = localneo4j.status(neo4j_settings)
+    assert info["running"] is True
+    assert info["bolt_reachable"] is True
+    assert info["auth_ok"] is True
+    assert str(info["version"]).startswith("5.")
+    assert localneo4j.is_bolt_reachable(neo4j_settings)
+
+    url = f"http://127.0.0.1:{neo4j_settings.neo4j_http_port}/browser/"
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        assert resp.status == 200
+        assert resp.headers.get_content_type() == "text/html"
+        assert b"Neo4j Browser" in resp.read()
