@@ -28,7 +28,7 @@ $(NEO4J_LIB): services/neo4j/pom.xml
 
 # Case statistics for lowercased input, counted from the cased corpora in ../shared.
 $(TRUECASER): extractors/build_truecaser.py | $(STAMP)
-	$(PY) -m extractors.build_truecaser --output $@
+	$(PY) -m extractors.build_truecaser --out $@
 
 install: $(STAMP) $(NEO4J_LIB) $(TRUECASER)
 

@@ -61,8 +61,12 @@ def test_changed_file_replaces_its_facts(empty_graph, prefect_harness, tmp_path:
     assert "Emmanuel Macron" in people
 
 
-def test_bad_input_is_reported_and_good_documents_load(empty_graph, prefect_harness, tmp_path: Path) -> None:
+def test_bad_input_is_reported_and_good_documents_load(
+    empty_graph, prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _ingest([EXAMPLES / "01_g20_rome_summit.txt"])
+    monkeypatch.setenv("NEWSGRAPH_MAX_DOC_BYTES", "5000")
+    (tmp_path / "huge.txt").write_text("the minister spoke .\n" * 400, encoding="utf-8")
     before = store.summary(empty_graph)["documents"]
     (tmp_path / "good.txt").write_text("italy prime minister mario draghi spoke in rome .\n", encoding="utf-8")
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
@@ -73,7 +77,8 @@ def test_bad_input_is_reported_and_good_documents_load(empty_graph, prefect_harn
     )
     report = _ingest([tmp_path])
     failed = {Path(source.split(":")[0]).name: reason for source, reason in report["failed"]}
-    assert set(failed) == {"empty.txt", "binary.story", "latin1.txt", "docs.jsonl"}
+    assert set(failed) == {"empty.txt", "binary.story", "latin1.txt", "docs.jsonl", "huge.txt"}
+    assert "over the limit" in failed["huge.txt"]
     assert report["loaded"] == 2
     ids = {r["id"] for r in _one(empty_graph, "MATCH (d:Document) RETURN d.source_id AS id")}
     assert {"good.txt", "j1"} <= ids
