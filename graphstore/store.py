@@ -41,7 +41,11 @@ def get_driver(conn: Connection) -> Driver:
     """The process's one driver for this server, connected and checked."""
     driver = _DRIVERS.get(conn)
     if driver is None:
-        driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+        # Server notifications (hints such as "property key does not exist" on a
+        # fresh graph) are not for the operator's terminal.
+        driver = GraphDatabase.driver(
+            conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF"
+        )
         try:
             driver.verify_connectivity()
         except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from newsgraph.config import load_settings
+from newsgraph.config import DEFAULTS, load_settings
 
 app = typer.Typer(
     help="News articles → knowledge graph: spaCy extraction, RDF schema, Neo4j, Prefect flows.",
@@ -299,15 +300,60 @@ def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -
 def serve(
     inbox: Annotated[Path, typer.Option(help="Folder watched for new and changed files.")],
     cron: Annotated[str, typer.Option(help="Cron expression, e.g. '*/15 * * * *'.")] = "*/15 * * * *",
+    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server started when "
+                                                   "PREFECT_API_URL is not set.")] = 4200,
 ) -> None:
     """Serve a Prefect deployment that ingests the inbox on a schedule."""
-    from flows.serve import serve_inbox
+    from newsgraph.prefect_server import local_prefect_server
 
     if not inbox.is_dir():
         raise _fail(f"inbox {inbox} is not a folder")
     _check_neo4j()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if os.environ.get("PREFECT_API_URL"):
+        _serve(inbox, cron)
+        return
+    # A plain `kill` should stop the Prefect server we start too, not orphan it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The embedded API has no scheduler: run a local Prefect server for the schedule.
+    err.print(f"starting a local Prefect server on 127.0.0.1:{prefect_port} for the schedule ...")
+    try:
+        with local_prefect_server(prefect_port) as url:
+            os.environ["PREFECT_API_URL"] = url
+            err.print(f"Prefect UI: {url.removesuffix('/api')}", highlight=False)
+            _serve(inbox, cron)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _serve(inbox: Path, cron: str) -> None:
+    from flows.serve import serve_inbox
+
     serve_inbox(str(inbox.resolve()), cron)
+
+
+# -------------------------------------------------------------------- eval
+@app.command("eval")
+def eval_command(
+    path: Annotated[Path, typer.Argument(help="The dataset's folder or file (e.g. ../shared/datasets/dwie).")],
+    dataset: Annotated[str, typer.Option(help="dwie, crossre or conll04.")],
+    lowercase: Annotated[bool, typer.Option(help="Lowercase the text before extraction.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score extraction on a labelled dataset (entities per type, relations strict) and its speed."""
+    from newsgraph.evaluate import format_tables, run_eval
+
+    if dataset not in ("dwie", "crossre", "conll04"):
+        raise _fail(f"unknown dataset {dataset!r}; use dwie, crossre or conll04")
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=load_settings().spacy_model)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print(format_tables(result), highlight=False)
 
 
 # ---------------------------------------------------------- summary / demo
@@ -349,11 +395,13 @@ def demo(
     _print_summary(store.summary(conn))
     for title, statement in DEMO_QUERIES:
         _print_rows(run_query(conn, statement), title=title)
+    # The documented local default is no secret; any other password is never shown.
+    password = (f"password {DEFAULTS['NEO4J_PASSWORD']} (the local default)"
+                if settings.neo4j_password == DEFAULTS["NEO4J_PASSWORD"]
+                else "password: the value of NEO4J_PASSWORD")
     out.print(
         f"\nNeo4j Browser: http://127.0.0.1:{settings.neo4j_http_port}/browser/\n"
-        f"  connect URL bolt://127.0.0.1:{settings.neo4j_bolt_port}, user {settings.neo4j_user}, "
-        "password: NEO4J_PASSWORD from your environment or .env "
-        "(local default documented in the README)",
+        f"  connect URL bolt://127.0.0.1:{settings.neo4j_bolt_port}, user {settings.neo4j_user}, {password}",
         highlight=False,
     )
     if report["failed"]:

