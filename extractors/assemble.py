@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from extractors import events, gazetteer
-from extractors.dates import normalize_date
+from extractors.dates import DateValue, normalize_date, unanchored_weekday
 from extractors.types import Document, Entity, Extraction, Mention
 from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS
 
@@ -190,8 +190,14 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
             value = normalize_date(ent.text, document.date)
+            weekday = unanchored_weekday(ent.text) if value is None and not document.date else None
             if value is not None:
                 accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes()))
+            elif weekday is not None:
+                # "on Thursday" with no publication date: a day of this article's week, value unknown
+                unknown = DateValue("XXXX-XX-XX", "day", False)
+                accept(Cand(ent.start, ent.end, "Date", f"{document.sha256[:12]}-{weekday}", weekday.title(),
+                            unknown.attributes()))
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
     _merge_surnames(cands)

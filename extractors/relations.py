@@ -286,8 +286,9 @@ def _place_country(ix: _Index, entities: list[Entity]) -> Iterator[tuple[str, st
             yield ent.id, countries[ent.attributes["country_code"]], ent.mentions[0].sentence
 
 
-def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
-                   sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
+def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
+                      sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
+    """The precise patterns only."""
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
@@ -309,3 +310,28 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
     for place, country, sent in _place_country(ix, entities):
         add(place, "LOCATED_IN", country, {}, 0.9, sent)
     return list(merged.values())
+
+
+def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
+                   sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
+    """The patterns, plus what the trained classifier (`newsgraph_relations`, when
+    in the pipeline) found beyond them: its `doc._.relations` name entities by
+    uri; a relation the patterns also found keeps the patterns' properties."""
+    relations = pattern_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
+    predicted = doc._.relations if Doc.has_extension("relations") else None
+    if not predicted:
+        return relations
+    by_uri = {e.uri: e.id for e in entities}
+    found = {(r.head, r.type, r.tail): r for r in relations}
+    for head_uri, rtype, tail_uri, conf, sents in predicted:
+        head, tail = by_uri.get(head_uri), by_uri.get(tail_uri)
+        if head is None or tail is None or head == tail:
+            continue
+        rel = found.get((head, rtype, tail))
+        if rel is not None:
+            rel.confidence = max(rel.confidence, float(conf))
+            continue
+        evidence = [Evidence(s, *sentences[s]) for s in sorted(set(sents)) if 0 <= s < len(sentences)]
+        rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, {}, float(conf), evidence)
+        relations.append(rel)
+    return relations

@@ -39,6 +39,9 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
     # The embedded server has nowhere to send telemetry (and it locks its sqlite file).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Its first start creates its database; on a busy 2-core machine that takes
+    # longer than Prefect's default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

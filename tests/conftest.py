@@ -26,6 +26,7 @@ os.environ.setdefault("NEWSGRAPH_ENV_FILE", str(ROOT / "tests" / "no.env"))
 os.environ.setdefault("NEO4J_PASSWORD", "newsgraph-test")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 @pytest.fixture(scope="session")

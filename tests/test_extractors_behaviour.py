@@ -1,0 +1,91 @@
+"""Behavioural checks of extraction: sentences written for this project, each in
+three casings (as written, lowercased, all caps), with the facts that must come out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from extractors.pipeline import extract_documents
+from extractors.types import Document, Extraction
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "entity", "relation" or "date"
+    args: tuple[str, ...]
+
+
+def entity(label: str, name: str) -> Fact:
+    return Fact("entity", (label, name))
+
+
+def relation(head: str, rel_type: str, tail: str, key: str = "", value: str = "") -> Fact:
+    return Fact("relation", (head, rel_type, tail, key, value))
+
+
+def date(value: str) -> Fact:
+    return Fact("date", (value,))
+
+
+# (text, publication date, facts)
+TABLE: list[tuple[str, str | None, list[Fact]]] = [
+    ("Russia's foreign minister Sergey Lavrov met reporters in Geneva.", None,
+     [entity("Person", "Sergey Lavrov"), entity("Country", "Russia"),
+      relation("Sergey Lavrov", "HOLDS_ROLE", "Russia", "role", "foreign minister")]),
+    ("Russia foreign minister Sergey Lavrov arrived on Monday.", None,
+     [relation("Sergey Lavrov", "HOLDS_ROLE", "Russia", "role", "foreign minister")]),
+    ("The Russian president spoke to the parliament for an hour.", None,
+     [entity("Country", "Russia")]),
+    ("The summit will open on May 9 in Vienna.", "2015-04-30",
+     [date("2015-05-09")]),
+    ("Canada prime minister Justin Trudeau visited a factory in Toronto.", None,
+     [entity("Person", "Justin Trudeau"), entity("Place", "Toronto"),
+      relation("Justin Trudeau", "HOLDS_ROLE", "Canada", "role", "prime minister")]),
+    ("Officials said Maria Lopez 's father , Carlos Lopez , founded the company.", None,
+     [relation("Carlos Lopez", "RELATIVE_OF", "Maria Lopez", "kind", "father")]),
+    ("A German official said the talks with France would go on.", None,
+     [entity("Country", "Germany"), entity("Country", "France")]),
+    ("The Soviet Union collapsed in 1991.", None,
+     [entity("Country", "Soviet Union"), date("1991")]),
+]
+
+CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
+
+
+def _facts(extraction: Extraction) -> set[Fact]:
+    names = {e.id: e.name for e in extraction.entities}
+    out: set[Fact] = set()
+    for e in extraction.entities:
+        out.add(entity(e.label, e.name))
+        if e.label == "Date":
+            out.add(date(str(e.attributes.get("value"))))
+    for r in extraction.relations:
+        out.add(relation(names[r.head], r.type, names[r.tail]))
+        for key, value in r.properties.items():
+            out.add(relation(names[r.head], r.type, names[r.tail], key, str(value)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[tuple[int, str], set[Fact]]:
+    docs = [
+        Document(id=f"{i}-{casing}", text=change(text), date=pub)
+        for i, (text, pub, _) in enumerate(TABLE)
+        for casing, change in CASINGS.items()
+    ]
+    results = {}
+    for doc, extraction in zip(docs, extract_documents(docs), strict=True):
+        index, casing = doc.id.split("-", 1)
+        results[(int(index), casing)] = _facts(extraction)
+    return results
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+@pytest.mark.parametrize("index", range(len(TABLE)), ids=[t[0][:40] for t in TABLE])
+def test_facts_come_out_in_every_casing(extracted, index: int, casing: str) -> None:
+    text, _, expected = TABLE[index]
+    got = extracted[(index, casing)]
+    missing = [f for f in expected if f not in got]
+    assert not missing, f"{casing}: {CASINGS[casing](text)!r} misses {missing}; got {sorted(got, key=str)}"
