@@ -1,0 +1,8 @@
+// What was added since a moment: documents ingested after it and the entities they mention.
+// params: {"since": "2000-01-01T00:00:00Z"}
+MATCH (d:Document)
+WHERE d.ingested_at >= datetime($since)
+OPTIONAL MATCH (d)<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(e:Entity)
+RETURN d.source_id AS document, toString(d.ingested_at) AS ingested_at, count(DISTINCT e) AS entities,
+       collect(DISTINCT e.name)[..10] AS some_entities
+ORDER BY ingested_at DESC, document

@@ -1,0 +1,111 @@
+"""Every cookbook recipe runs on the examples' graph and answers what the examples say.
+
+The expected answers are facts stated in examples/ (written for this project),
+not outputs copied from a run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphstore import store
+from graphstore.cookbook import recipe, recipes
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def examples_graph(neo4j_settings, prefect_harness):
+    from flows.ingest import ingest_flow
+    from newsgraph.connection import connection
+
+    conn = connection(neo4j_settings)
+    store.reset(conn)
+    store.ensure_schema(conn)
+    report = ingest_flow([str(ROOT / "examples")])
+    assert report["failed"] == []
+    return conn
+
+
+def _run(conn: store.Connection, name: str, **params: object) -> list[dict]:
+    r = recipe(name)
+    return store.run_query(conn, r.cypher, {**r.params, **params})
+
+
+def test_cookbook_has_a_dozen_described_recipes() -> None:
+    assert len(recipes()) >= 12
+    for r in recipes().values():
+        assert r.description and not r.description.startswith("params"), r.path
+        for name in r.params:
+            assert f"${name}" in r.cypher, f"{r.path.name}: param {name} unused"
+
+
+def test_every_recipe_runs(examples_graph) -> None:
+    for name in recipes():
+        _run(examples_graph, name)  # raises on a Cypher error
+
+
+def test_roles_in_country(examples_graph) -> None:
+    rows = _run(examples_graph, "roles_in_country", country="France")
+    assert ("Emmanuel Macron", "president") in {(r["person"], r["role"]) for r in rows}
+    germany = {(r["person"], r["role"]) for r in _run(examples_graph, "roles_in_country", country="Germany")}
+    assert ("Angela Merkel", "chancellor") in germany
+
+
+def test_multi_document_facts(examples_graph) -> None:
+    rows = _run(examples_graph, "multi_document_facts")
+    # Macron is France's president in three example articles (02, 05, 01).
+    assert any(r["head"] == "Emmanuel Macron" and r["tail"] == "France" and r["documents"] >= 2 for r in rows)
+    assert all(r["documents"] >= 2 for r in rows)
+
+
+def test_family_ties(examples_graph) -> None:
+    rows = _run(examples_graph, "family_ties", person="Naruhito")
+    assert ("Akihito", "father", "Naruhito") in {(r["relative"], r["kind"], r["of"]) for r in rows}
+
+
+def test_fact_evidence(examples_graph) -> None:
+    rows = _run(examples_graph, "fact_evidence", head="Justin Trudeau", type="HOLDS_ROLE", tail="Canada")
+    assert rows and all("trudeau" in r["text"] for r in rows)
+    assert {r["document"] for r in rows} == {"05_g7_charlevoix_summit.txt"}
+    text = (ROOT / "examples" / "05_g7_charlevoix_summit.txt").read_text(encoding="utf-8")
+    for r in rows:
+        assert text[r["start"] : r["end"]] == r["text"]
+
+
+def test_documents_mentioning_both(examples_graph) -> None:
+    rows = _run(examples_graph, "documents_mentioning_both", a="Angela Merkel", b="Emmanuel Macron")
+    docs = {r["document"] for r in rows}
+    # Both are named in the G20 Rome and the G7 Charlevoix articles.
+    assert {"01_g20_rome_summit.txt", "05_g7_charlevoix_summit.txt"} <= docs
+    assert "03_japan_enthronement.txt" not in docs
+
+
+def test_events_places_and_dates(examples_graph) -> None:
+    places = _run(examples_graph, "places_of_events")
+    assert any(r["place"] == "Rome" and "G20 Summit" in r["events"] for r in places)
+    dates = {r["date"] for r in _run(examples_graph, "busiest_dates")}
+    assert "XXXX-10-30" in dates  # the G20 summit in Rome on October 30
+
+
+def test_co_mentioned_and_added_since(examples_graph) -> None:
+    pairs = _run(examples_graph, "co_mentioned", limit=50)
+    assert pairs and pairs[0]["documents"] >= pairs[-1]["documents"]
+    added = _run(examples_graph, "added_since", since="2000-01-01T00:00:00Z")
+    assert len(added) == 8
+    assert _run(examples_graph, "added_since", since="2999-01-01T00:00:00Z") == []
+
+
+def test_shortest_path(examples_graph) -> None:
+    rows = _run(examples_graph, "shortest_path", a="Angela Merkel", b="Olaf Scholz")
+    # Both hold roles in Germany: Merkel -> Germany <- Scholz.
+    assert rows and rows[0]["hops"] == 2 and "Germany" in rows[0]["chain"]
+
+
+def test_nationalities(examples_graph) -> None:
+    people = {r["person"] for r in _run(examples_graph, "nationalities", country="Japan")}
+    assert {"Shinzo Abe", "Naruhito"} <= people
