@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NEO4J_LIB := services/neo4j/target/lib/.built
 TRUECASER := build/truecase.json
 
-.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean
+.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (newsgraph needs Python 3.11)"; exit 1; }
@@ -44,6 +44,21 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q
+
+# Headless Chromium logs in to the local Neo4j Browser and saves docs/screenshots/browser.png.
+screenshot: install
+	NEWSGRAPH_SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/test_browser_screenshot.py
+
+# Retrain the relation classifier (weights in extractors/models/relations, committed).
+train-relations: $(STAMP)
+	OMP_NUM_THREADS=1 $(PY) -m extractors.training.train_relations --out extractors/models/relations
+
+# Retrain the case-robust NER (weights in extractors/models/ner, committed); about 25 min on one thread.
+train-ner: $(STAMP)
+	$(PY) -m extractors.training.convert --out build/ner
+	OMP_NUM_THREADS=1 $(PY) -m spacy train extractors/training/ner.cfg --code extractors/training/augment.py \
+		--output build/ner-train --paths.train build/ner/train.spacy --paths.dev build/ner/valid.spacy
+	rm -rf extractors/models/ner && cp -r build/ner-train/model-best extractors/models/ner
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

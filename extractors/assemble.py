@@ -17,13 +17,17 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from extractors import events, gazetteer
-from extractors.dates import DateValue, normalize_date, unanchored_weekday
+from extractors.dates import normalize_date
 from extractors.types import Document, Entity, Extraction, Mention
 from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
 _SLUG = re.compile(r"[^0-9a-z]+")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_YEAR_PREPS = frozenset({"in", "since", "until", "till", "by", "from", "before", "after", "during"})
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+(?:[^\W\d_]['\w-]*)?$")  # "P.", "J.H.", "T.O'Gorman"
 
 
 def slug(text: str) -> str:
@@ -69,7 +73,9 @@ def clean_person(span: Span) -> tuple[int, int] | None:
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (_is_title_word(doc[start].lower_)
-                           or (not doc[start].is_alpha and doc[start].lower_ not in HONORIFICS)):
+                           or (not doc[start].is_alpha and doc[start].lower_ not in HONORIFICS
+                               and not (_INITIALS.match(doc[start].text)
+                                        and doc[start].lower_ not in gazetteer.load_gazetteer().country_terms))):
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "'") or doc[end - 1].is_punct):
         end -= 1
@@ -190,14 +196,16 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
             value = normalize_date(ent.text, document.date)
-            weekday = unanchored_weekday(ent.text) if value is None and not document.date else None
             if value is not None:
                 accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes()))
-            elif weekday is not None:
-                # "on Thursday" with no publication date: a day of this article's week, value unknown
-                unknown = DateValue("XXXX-XX-XX", "day", False)
-                accept(Cand(ent.start, ent.end, "Date", f"{document.sha256[:12]}-{weekday}", weekday.title(),
-                            unknown.attributes()))
+    # dates the model missed: weekdays ("said on tuesday ."; anchored by the publication date or
+    # dropped) and years after a preposition ("collapsed in 1991.")
+    for tok in doc:
+        year = bool(_YEAR.match(tok.text)) and tok.i > 0 and doc[tok.i - 1].lower_ in _YEAR_PREPS
+        if (tok.lower_ in WEEKDAYS or year) and occ.free(tok.i, tok.i + 1):
+            value = normalize_date(tok.text, document.date)
+            if value is not None:
+                accept(Cand(tok.i, tok.i + 1, "Date", value.value, value.value, value.attributes()))
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
     _merge_surnames(cands)

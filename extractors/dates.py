@@ -49,18 +49,6 @@ def _parser(base: str | None, prefer: str) -> DateDataParser:
     return DateDataParser(languages=["en"], settings=settings)
 
 
-_BARE_WEEKDAY_RE = re.compile(
-    r"^(?:(?:on|last|next|this|early|late)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:\s+(?:morning|afternoon|evening|night))?$", re.I)
-
-
-def unanchored_weekday(text: str) -> str | None:
-    """'Thursday', 'on friday night' -> the weekday, lowercased: a day that
-    only the publication date could place (None for anything else)."""
-    match = _BARE_WEEKDAY_RE.match(" ".join(text.split()))
-    return match.group(1).lower() if match else None
-
-
 @lru_cache(maxsize=4096)
 def normalize_date(text: str, doc_date: str | None = None) -> DateValue | None:
     """'may 9' -> XXXX-05-09 (or 2015-05-09 given doc_date 2015-04-30)."""

@@ -15,6 +15,7 @@ model's own ner).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -47,7 +48,9 @@ __version__ = "0.1"
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     """The model plus newsgraph's components; cached per process."""
     ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
-    own_ner = ner_path != "stock"
+    own_ner = ner_path != "stock" and Path(ner_path).is_dir()
+    if ner_path != "stock" and not own_ner:
+        log.warning("NER model %s not found (run `make train-ner`); using %s's own ner", ner_path, model_name)
     nlp = spacy.load(model_name, exclude=[*_UNUSED, "ner"] if own_ner else list(_UNUSED))
     if own_ner:
         nlp.add_pipe("ner", source=spacy.load(ner_path))
@@ -60,9 +63,25 @@ def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     return nlp
 
 
+def _weights_digest(folder: Path) -> str:
+    """Short content hash of a trained model's files: names the weights a fact came from."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:8]
+
+
+@lru_cache(maxsize=4)
 def extractor_version(model_name: str = DEFAULT_MODEL) -> str:
     meta = load_pipeline(model_name).meta
-    return f"newsgraph-extract/{__version__}+{meta.get('name', model_name)}-{meta.get('version', '0')}"
+    parts = [f"newsgraph-extract/{__version__}+{meta.get('name', model_name)}-{meta.get('version', '0')}"]
+    ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
+    parts.append(f"ner-{_weights_digest(Path(ner_path))}" if Path(ner_path).is_dir() else "ner-stock")
+    relations = Path(__file__).resolve().parent / "models" / "relations"
+    if relations.is_dir():
+        parts.append(f"rel-{_weights_digest(relations)}")
+    return "+".join(parts)
 
 
 def __getattr__(name: str) -> str:

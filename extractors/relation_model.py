@@ -41,7 +41,6 @@ from typing import Any
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import ensure_path
 
 from extractors.assemble import Cand, build_entities, collect_candidates
 from extractors.gazetteer import load_gazetteer
@@ -143,7 +142,7 @@ def _dep_path(doc: Doc, a: int, b: int) -> str | None:
     if common + len(up_b) - 1 > 6:
         return None
     left = [f"{doc[t].dep_}^" for t in up_a[:common]]
-    mid = [doc[up_a[common]].lower_ if 0 < common and len(up_b) > 1 else doc[up_a[common]].dep_]
+    mid = [doc[up_a[common]].lower_ if common > 0 and len(up_b) > 1 else doc[up_a[common]].dep_]
     right = [f"v{doc[t].dep_}" for t in reversed(up_b[:-1])]
     return "/".join(left + mid + right)
 
@@ -370,12 +369,12 @@ class RelationClassifier:
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
+        path = Path(path)
         self.model.to_disk(path)
         (path / "cfg").write_text(json.dumps(self.cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationClassifier:
-        path = ensure_path(path)
+        path = Path(path)
         cfg = json.loads((path / "cfg").read_text(encoding="utf-8"))
         self.cfg.update(cfg)
         self.model = LinearModel.from_disk(path, tuple(self.cfg["types"]))

@@ -272,6 +272,94 @@ def export(
         err.print(f"{len(graph)} triples written to {output}")
 
 
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="An RDF file written by `newsgraph export` (.ttl or .jsonld).")],
+) -> None:
+    """Load an RDF export into the graph (it must conform to schema/shapes.ttl)."""
+    from rdflib import Graph
+
+    from graphstore import store
+    from graphstore.plan import plan_from_graph
+    from schema.validation import validate_graph
+
+    if not path.is_file():
+        raise _fail(f"{path} is not a file")
+    fmt = "json-ld" if path.suffix.lower() in (".jsonld", ".json") else "turtle"
+    conn = _check_neo4j()
+    try:
+        graph = Graph().parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many kinds of parse errors
+        raise _fail(f"cannot parse {path} as {fmt}: {exc}") from None
+    report = validate_graph(graph)
+    if not report.conforms:
+        raise _fail(f"{path} does not conform to the shapes; nothing loaded:\n{report.summary()}")
+    store.ensure_schema(conn)
+    counts = store.load_plan(conn, plan_from_graph(graph))
+    out.print(f"{len(graph)} triples imported: {counts['documents']} documents, {counts['entities']} entities, "
+              f"{counts['mentions']} mentions, {counts['relationships']} relationships", highlight=False)
+
+
+@app.command()
+def why(
+    head: Annotated[str, typer.Argument(help="Name of the subject, e.g. \"Sergey Lavrov\".")],
+    rel_type: Annotated[str, typer.Argument(metavar="TYPE", help="Relationship type, e.g. HOLDS_ROLE.")],
+    tail: Annotated[str, typer.Argument(help="Name of the object, e.g. \"Russia\".")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the sentences (with documents and offsets) that support a fact."""
+    from graphstore.cookbook import recipe
+    from graphstore.store import run_query
+    from schema.ontology import load_ontology
+
+    types = sorted(load_ontology().relation_types)
+    if rel_type.upper() not in types:
+        raise _fail(f"unknown relationship type {rel_type!r}; one of {', '.join(types)}")
+    conn = _check_neo4j()
+    rows = run_query(conn, recipe("fact_evidence").cypher,
+                     {"head": head, "type": rel_type.upper(), "tail": tail})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    elif not rows:
+        out.print(f"The graph has no {rel_type.upper()} from {head!r} to {tail!r}.", highlight=False)
+    else:
+        first = rows[0]
+        detail = f" ({first['detail']})" if first["detail"] else ""
+        out.print(f"{first['head']} {first['fact']}{detail} {first['tail']}: "
+                  f"{len(rows)} supporting sentence(s)", highlight=False)
+        for r in rows:
+            out.print(f"  [{r['document']} sentence {r['sentence']}, chars {r['start']}-{r['end']}, "
+                      f"confidence {r['confidence']:.2f}] {r['text']}", highlight=False)
+    if not rows:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cookbook(
+    name: Annotated[str | None, typer.Argument(help="A recipe; without it, the list.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="NAME=VALUE (JSON values allowed).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List the Cypher cookbook's analyst questions, or run one."""
+    from graphstore.cookbook import recipe, recipes
+    from graphstore.store import run_query
+
+    if name is None:
+        for r in recipes().values():
+            out.print(f"[bold]{r.name}[/]  {r.description}  [dim]{r.path.name}[/]")
+        return
+    try:
+        chosen = recipe(name)
+    except KeyError:
+        raise _fail(f"no recipe {name!r}; `newsgraph cookbook` lists them") from None
+    params = {**chosen.params, **dict(_parse_param(p) for p in (param or []))}
+    rows = run_query(_check_neo4j(), chosen.cypher, params)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
+    else:
+        _print_rows(rows, title=chosen.description)
+
+
 # ------------------------------------------------------------ reset/forget
 @app.command()
 def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete the whole graph.")] = False) -> None:

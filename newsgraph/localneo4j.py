@@ -36,6 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,11 @@ log = logging.getLogger(__name__)
 SERVICE_DIR = PROJECT_ROOT / "services" / "neo4j"
 LIB_DIR = SERVICE_DIR / "target" / "lib"
 CONF_TEMPLATE = SERVICE_DIR / "conf" / "neo4j.conf.template"
+# newsgraph's Browser files (style sheet, guide), served at /browser/<name> next to Neo4j Browser.
+BROWSER_EXTRAS_DIR = SERVICE_DIR / "browser"
+# Neo4j serves /browser/ from the first `browser/` resource on the classpath, so this
+# folder (first on the classpath) holds Neo4j Browser's files plus BROWSER_EXTRAS_DIR's.
+WEB_DIR = SERVICE_DIR / "target" / "web"
 
 ENTRY_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
@@ -133,6 +139,44 @@ def java_executable() -> str:
     return java
 
 
+def prepare_browser_content() -> Path | None:
+    """Fill WEB_DIR/browser/ with Neo4j Browser (from its jar) and newsgraph's Browser files.
+
+    Neo4j 5.26 serves /browser/ from `ClassLoader.getResource("browser")`, a single
+    classpath entry, so extra files cannot sit in a jar of their own: this folder,
+    put first on the classpath, carries the whole Browser. The jar is unpacked once
+    (again when it changes); the extra files are refreshed on every start.
+    Returns WEB_DIR, or None when no neo4j-browser jar is in LIB_DIR.
+    """
+    jars = sorted(LIB_DIR.glob("neo4j-browser-*.jar"))
+    if not jars:
+        return None
+    jar = jars[-1]
+    stamp = f"{jar.name} {jar.stat().st_size}\n"
+    marker = WEB_DIR / ".unpacked-from"
+    target = WEB_DIR / "browser"
+    if not (marker.is_file() and marker.read_text() == stamp and target.is_dir()):
+        WEB_DIR.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".browser-", dir=WEB_DIR))
+        with zipfile.ZipFile(jar) as archive:
+            archive.extractall(staging, [n for n in archive.namelist() if n.startswith("browser/")])
+        old = WEB_DIR / f".old-{os.getpid()}"
+        if target.exists():
+            target.rename(old)
+        (staging / "browser").rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        marker.write_text(stamp)
+    for extra in sorted(BROWSER_EXTRAS_DIR.glob("*")):
+        if extra.is_file():
+            dest = target / extra.name
+            if not dest.is_file() or dest.read_bytes() != extra.read_bytes():
+                tmp = dest.with_name(f".{extra.name}.{os.getpid()}")
+                shutil.copyfile(extra, tmp)
+                os.replace(tmp, dest)
+    return WEB_DIR
+
+
 # --------------------------------------------------------------------------- config
 
 
@@ -194,7 +238,9 @@ def java_command(settings: Settings, java: str | None = None) -> list[str]:
     home = run_dir(settings)
     conf_text = (conf_dir(settings) / "neo4j.conf").read_text(encoding="utf-8")
     heap = _jvm_size(settings.neo4j_heap)
-    classpath = os.pathsep.join([str(home / "plugins" / "*"), str(LIB_DIR / "*")])
+    # WEB_DIR first: its browser/ (Neo4j Browser + newsgraph's files) is the one served.
+    entries = [str(WEB_DIR)] if (WEB_DIR / "browser" / "index.html").is_file() else []
+    classpath = os.pathsep.join([*entries, str(home / "plugins" / "*"), str(LIB_DIR / "*")])
     return [
         java or java_executable(),
         "-cp",
@@ -430,6 +476,7 @@ def start(settings: Settings, timeout: float = 120) -> bool:
     size_to_bytes(settings.neo4j_pagecache)
 
     ensure_built()
+    prepare_browser_content()
     java = java_executable()
     write_conf(settings)
     if not _store_initialised(settings):
@@ -561,6 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.action == "stop":
         print("stopped" if stop(settings) else "not running")
     elif args.action == "command":
+        prepare_browser_content()
         write_conf(settings)
         print(" ".join(java_command(settings)))
     else:

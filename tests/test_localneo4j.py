@@ -85,6 +85,56 @@ def test_java_command(local_settings: Settings) -> None:
     assert cmd[entry + 1 :] == [f"--home-dir={home}", f"--config-dir={home / 'conf'}"]
 
 
+def test_browser_content_joins_neo4j_browser_and_newsgraph_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    lib, extras, web = tmp_path / "lib", tmp_path / "extras", tmp_path / "web"
+    lib.mkdir()
+    extras.mkdir()
+    with zipfile.ZipFile(lib / "neo4j-browser-5.24.0.jar", "w") as jar:
+        jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        jar.writestr("browser/index.html", "<title>Neo4j Browser</title>")
+        jar.writestr("browser/assets/app.js", "//")
+    (extras / "newsgraph.grass").write_text("node { color: #000000; }")
+    monkeypatch.setattr(localneo4j, "LIB_DIR", lib)
+    monkeypatch.setattr(localneo4j, "BROWSER_EXTRAS_DIR", extras)
+    monkeypatch.setattr(localneo4j, "WEB_DIR", web)
+
+    assert localneo4j.prepare_browser_content() == web
+    assert (web / "browser" / "index.html").read_text() == "<title>Neo4j Browser</title>"
+    assert (web / "browser" / "assets" / "app.js").is_file()
+    assert (web / "browser" / "newsgraph.grass").read_text() == "node { color: #000000; }"
+    assert not (web / "META-INF").exists()
+    # extras are refreshed on every call; the jar is unpacked again only when it changes
+    (extras / "newsgraph.grass").write_text("node { color: #FFFFFF; }")
+    (web / "browser" / "assets" / "app.js").unlink()
+    localneo4j.prepare_browser_content()
+    assert (web / "browser" / "newsgraph.grass").read_text() == "node { color: #FFFFFF; }"
+    assert not (web / "browser" / "assets" / "app.js").exists()
+    with zipfile.ZipFile(lib / "neo4j-browser-5.24.0.jar", "a") as jar:
+        jar.writestr("browser/new.js", "//")
+    localneo4j.prepare_browser_content()
+    assert (web / "browser" / "new.js").is_file() and (web / "browser" / "assets" / "app.js").is_file()
+    assert (web / "browser" / "newsgraph.grass").is_file()
+    assert [p.name for p in web.iterdir() if p.name.startswith(".") and p.is_dir()] == []
+
+
+def test_java_command_serves_browser_from_web_dir(
+    local_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web = tmp_path / "web"
+    monkeypatch.setattr(localneo4j, "WEB_DIR", web)
+    localneo4j.write_conf(local_settings)
+    classpath = localneo4j.java_command(local_settings, java="java")
+    assert str(web) not in classpath[classpath.index("-cp") + 1]
+    (web / "browser").mkdir(parents=True)
+    (web / "browser" / "index.html").write_text("")
+    cmd = localneo4j.java_command(local_settings, java="java")
+    assert cmd[cmd.index("-cp") + 1].split(":")[0] == str(web)
+
+
 def test_default_memory_is_small() -> None:
     assert localneo4j.size_to_bytes(DEFAULTS["NEO4J_HEAP"]) <= 1024**3
     assert localneo4j.size_to_bytes(DEFAULTS["NEO4J_PAGECACHE"]) <= 512 * 1024**2

