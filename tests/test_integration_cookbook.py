@@ -102,8 +102,9 @@ def test_co_mentioned_and_added_since(examples_graph) -> None:
 
 def test_shortest_path(examples_graph) -> None:
     rows = _run(examples_graph, "shortest_path", a="Angela Merkel", b="Olaf Scholz")
-    # Both hold roles in Germany: Merkel -> Germany <- Scholz.
-    assert rows and rows[0]["hops"] == 2 and "Germany" in rows[0]["chain"]
+    # Both hold roles in Germany: Merkel -> Germany <- Scholz is one of the shortest chains.
+    assert rows and {r["hops"] for r in rows} == {2}
+    assert any(r["chain"] == ["Angela Merkel", "Germany", "Olaf Scholz"] for r in rows)
 
 
 def test_nationalities(examples_graph) -> None:
