@@ -351,6 +351,7 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
 
 def build_extraction(doc: Doc, document: Document, version: str) -> Extraction:
     from extractors.relations import find_relations
+    from extractors.triggers import triggered_events
 
     sents = list(doc.sents)
     tok_sent = [0] * len(doc)
@@ -362,4 +363,5 @@ def build_extraction(doc: Doc, document: Document, version: str) -> Extraction:
     cands = collect_candidates(doc, document)
     entities, cand_entity = build_entities(doc, document, cands, tok_sent)
     relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
-    return Extraction(document, entities, relations, sentences, version)
+    events, event_relations = triggered_events(doc, document.sha256[:12], entities, tok_sent, sentences)
+    return Extraction(document, entities + events, relations + event_relations, sentences, version)

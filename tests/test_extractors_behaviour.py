@@ -49,6 +49,15 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      [entity("Country", "Germany"), entity("Country", "France")]),
     ("The Soviet Union collapsed in 1991.", None,
      [entity("Country", "Soviet Union"), date("1991")]),
+    # Triggered events: the verb becomes an Event, its subject and object participants.
+    ("Lee Harvey Oswald killed John Kennedy in Dallas.", None,
+     [relation("Lee Harvey Oswald", "PARTICIPATES_IN", "Killing of John Kennedy", "role", "actor"),
+      relation("John Kennedy", "PARTICIPATES_IN", "Killing of John Kennedy", "role", "victim"),
+      relation("Killing of John Kennedy", "LOCATED_IN", "Dallas")]),
+    ("The United States sanctioned Iran on Monday.", "2015-04-30",
+     [relation("United States", "PARTICIPATES_IN", "Sanctions against Iran", "role", "actor"),
+      relation("Iran", "PARTICIPATES_IN", "Sanctions against Iran", "role", "target"),
+      relation("Sanctions against Iran", "ON_DATE", "2015-04-27")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
