@@ -349,17 +349,22 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
     return list(by_uri.values()), cand_entity
 
 
+def sentence_index(doc: Doc) -> tuple[list[int], list[tuple[int, int]]]:
+    """The sentence of each token, and each sentence's character span."""
+    tok_sent = [0] * len(doc)
+    sentences: list[tuple[int, int]] = []
+    for n, sent in enumerate(doc.sents):
+        for i in range(sent.start, sent.end):
+            tok_sent[i] = n
+        sentences.append((sent.start_char, sent.end_char))
+    return tok_sent, sentences
+
+
 def build_extraction(doc: Doc, document: Document, version: str) -> Extraction:
     from extractors.relations import find_relations
     from extractors.triggers import triggered_events
 
-    sents = list(doc.sents)
-    tok_sent = [0] * len(doc)
-    sentences: list[tuple[int, int]] = []
-    for n, sent in enumerate(sents):
-        for i in range(sent.start, sent.end):
-            tok_sent[i] = n
-        sentences.append((sent.start_char, sent.end_char))
+    tok_sent, sentences = sentence_index(doc)
     cands = collect_candidates(doc, document)
     entities, cand_entity = build_entities(doc, document, cands, tok_sent)
     relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent)

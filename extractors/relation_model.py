@@ -42,7 +42,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.assemble import Cand, build_entities, collect_candidates
+from extractors.assemble import Cand, build_entities, collect_candidates, sentence_index
 from extractors.gazetteer import load_gazetteer
 from extractors.types import Document, Entity
 from extractors.vocab import KIN, ROLE_HEADS, ROLE_MODIFIERS
@@ -102,13 +102,7 @@ def context_for(doc: Doc, document: Document | None = None) -> PairContext:
     from extractors.relations import pattern_relations
 
     document = document or Document(id="", text=doc.text)
-    sents = list(doc.sents)
-    tok_sent = [0] * len(doc)
-    sentences: list[tuple[int, int]] = []
-    for n, sent in enumerate(sents):
-        for i in range(sent.start, sent.end):
-            tok_sent[i] = n
-        sentences.append((sent.start_char, sent.end_char))
+    tok_sent, sentences = sentence_index(doc)
     cands = collect_candidates(doc, document)
     entities, cand_entity = build_entities(doc, document, cands, tok_sent)
     patterns = {(r.head, r.type, r.tail)
