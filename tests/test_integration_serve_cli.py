@@ -25,6 +25,10 @@ def _start_serve(inbox: Path, prefect_home: Path, log: Path) -> subprocess.Popen
     env = dict(os.environ)
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_HOME"] = str(prefect_home)
+    # Poll and schedule more often than the defaults (10 s, 60 s) so the test
+    # does not wait on Prefect's timers; what is scheduled stays the same.
+    env["PREFECT_RUNNER_POLL_FREQUENCY"] = "5"
+    env["PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS"] = "10"
     return subprocess.Popen(
         [sys.executable, "-m", "newsgraph.cli", "serve", "--inbox", str(inbox), "--cron", "* * * * *",
          "--prefect-port", str(PREFECT_PORT)],
@@ -46,7 +50,7 @@ def _documents(conn: store.Connection) -> dict[str, int]:
     return {r["id"]: r["at"] for r in rows}
 
 
-def _wait_for(conn: store.Connection, ids: set[str], timeout: float = 200) -> dict[str, int]:
+def _wait_for(conn: store.Connection, ids: set[str], timeout: float = 300) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         docs = _documents(conn)
