@@ -109,14 +109,18 @@ Triple = tuple[str, str, str]  # head, type, tail
 def score_spans(gold: Iterable[Span], pred: Iterable[Span], ignore: Iterable[Span] = ()) -> dict[str, Counts]:
     """Exact-span, per-label counts; predictions in `ignore` count neither way."""
     gold_set, ignored = set(gold), set(ignore)
-    pred_set = set(pred) - ignored
+    return _count_by(gold_set, set(pred) - ignored, key=2)
+
+
+def _count_by(gold_set: set[Any], pred_set: set[Any], key: int) -> dict[str, Counts]:
+    """Gold, predicted and correct counts per value of item[key] (the label or type)."""
     out: dict[str, Counts] = {}
-    for span in gold_set:
-        out.setdefault(span[2], Counts()).gold += 1
-    for span in pred_set:
-        counts = out.setdefault(span[2], Counts())
+    for item in gold_set:
+        out.setdefault(item[key], Counts()).gold += 1
+    for item in pred_set:
+        counts = out.setdefault(item[key], Counts())
         counts.predicted += 1
-        counts.correct += span in gold_set
+        counts.correct += item in gold_set
     return out
 
 
@@ -128,14 +132,7 @@ def score_triples(
     gold_set = set(gold)
     flipped = {(t, rtype, h): (h, rtype, t) for h, rtype, t in symmetric}
     pred_set = {flipped.get(p, p) if p not in gold_set else p for p in pred}
-    out: dict[str, Counts] = {}
-    for triple in gold_set:
-        out.setdefault(triple[1], Counts()).gold += 1
-    for triple in pred_set:
-        counts = out.setdefault(triple[1], Counts())
-        counts.predicted += 1
-        counts.correct += triple in gold_set
-    return out
+    return _count_by(gold_set, pred_set, key=1)
 
 
 # --------------------------------------------------------------- alignment
