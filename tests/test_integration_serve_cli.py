@@ -18,7 +18,8 @@ from graphstore import store
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFECT_PORT = 4317
+# Overridable so two test runs on one machine do not fight over the port.
+PREFECT_PORT = int(os.environ.get("NEWSGRAPH_TEST_PREFECT_PORT", "4317"))
 
 
 def _start_serve(inbox: Path, prefect_home: Path, log: Path) -> subprocess.Popen[bytes]:
