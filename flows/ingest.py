@@ -2,13 +2,20 @@
 
 Reads like the pipeline diagram in DESIGN.md. Documents stream from the
 readers in batches sized by words, so the corpus is never held whole.
+
+By default the batches run one after another in this process. With
+`parallel=True` (see `run_ingest_flow`, which sets up Prefect's Dask task
+runner) each batch's select → extract → map tasks are submitted to the task
+runner, a bounded number of batches at a time; the loads go one at a time in
+reading order, so the graph is the one the sequential run builds.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,7 +23,8 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.tasks import NEO4J_RETRIES, extract_batch, load_batch, map_batch, select_changed
+from extractors.types import Document
+from flows.tasks import NEO4J_RETRIES, MappedBatch, extract_batch, load_batch, map_batch, select_changed
 from graphstore import store
 from newsgraph.config import load_settings
 from newsgraph.connection import connection
@@ -52,10 +60,132 @@ def _tick(report: IngestReport) -> None:
         progress_hook(report.read, len(report.failed))
 
 
+def _first(docs: Iterable[Document], limit: int | None) -> Iterator[Document]:
+    return iter(docs) if limit is None else itertools.islice(docs, limit)
+
+
+def run_ingest_flow(
+    paths: list[str], *, runner: str = "sequential", dask_address: str | None = None, **options: Any
+) -> dict[str, Any]:
+    """The ingest flow on the chosen task runner: "sequential" (in this process) or
+    "dask" (Prefect's DaskTaskRunner on the cluster at `dask_address`, a
+    scheduler address such as tcp://10.0.0.5:8786; a local cluster when None)."""
+    if runner == "sequential":
+        return ingest_flow(paths, **options)
+    if runner != "dask":
+        raise ValueError(f"unknown runner {runner!r}; use sequential or dask")
+    from prefect_dask import DaskTaskRunner
+
+    on_dask = ingest_flow.with_options(task_runner=DaskTaskRunner(address=dask_address))  # type: ignore[arg-type]
+    return on_dask(paths, parallel=True, **options)
+
+
+def _count(
+    report: IngestReport, mapped: MappedBatch, entity_keys: dict[str, set[int]], relationship_counts: Counter[str]
+) -> None:
+    report.loaded += len(mapped.plan.documents)
+    report.triples += mapped.triples
+    for label, rows in mapped.plan.entities.items():
+        entity_keys.setdefault(label, set()).update(hash(r["uri"]) for r in rows)
+    for rel_type, rows in mapped.plan.relationships.items():
+        relationship_counts[rel_type] += len(rows)
+
+
+def _ingest_in_parallel(
+    batches: Iterable[list[Document]],
+    reader: DocumentReader,
+    report: IngestReport,
+    force: bool,
+    model_name: str,
+    n_process: int,
+    in_flight: int,
+    entity_keys: dict[str, set[int]],
+    relationship_counts: Counter[str],
+) -> int:
+    """Submit select → extract → map per batch, at most `in_flight` batches ahead
+    of the oldest unfinished one; load in reading order, one batch at a time.
+    Returns how many reading failures were reported."""
+    logger = get_run_logger()
+    window: deque[tuple[list[Document], Any, Any]] = deque()
+    loading: tuple[list[Document], MappedBatch, Any] | None = None
+    seen_failures = 0
+    neo4j_down: str | None = None
+
+    def failed(batch: list[Document], exc: Exception) -> None:
+        nonlocal neo4j_down
+        if isinstance(exc, ServiceUnavailable | SessionExpired):
+            neo4j_down = f"Neo4j unavailable ({type(exc).__name__})"
+            logger.error("%s; the remaining documents are not loaded", neo4j_down)
+        if neo4j_down is not None:
+            report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
+        else:
+            logger.error("batch of %d documents failed: %s", len(batch), exc)
+            report.failed.extend((d.id, f"not loaded: {type(exc).__name__}: {exc}") for d in batch)
+
+    def finish_load() -> None:
+        nonlocal loading
+        if loading is None:
+            return
+        batch, mapped, future = loading
+        loading = None
+        try:
+            future.result()
+        except Exception as exc:
+            failed(batch, exc)
+            return
+        _count(report, mapped, entity_keys, relationship_counts)
+
+    def finish_oldest() -> None:
+        nonlocal loading
+        batch, todo_future, map_future = window.popleft()
+        try:
+            todo = todo_future.result()
+            report.skipped += len(batch) - len(todo)
+            mapped = map_future.result()
+        except Exception as exc:
+            failed(batch, exc)
+            return
+        finish_load()  # loads go one at a time, in reading order
+        if neo4j_down is not None:
+            report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
+        elif todo:
+            report.failed.extend(mapped.failures)
+            loading = (batch, mapped, load_batch.submit(mapped.plan))
+        _tick(report)
+
+    for batch in batches:
+        report.read += len(batch)
+        report.failed.extend((f.source, f.reason) for f in reader.failures[seen_failures:])
+        seen_failures = len(reader.failures)
+        if neo4j_down is not None:
+            report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
+            continue
+        # A future passed on as an argument stays on the cluster until the task needs it.
+        todo_future: Any = select_changed.submit(batch, force)
+        extract_future: Any = extract_batch.submit(todo_future, model_name, n_process)
+        map_future = map_batch.submit(extract_future)
+        window.append((batch, todo_future, map_future))
+        while len(window) >= max(1, in_flight):
+            finish_oldest()
+    while window:
+        finish_oldest()
+    finish_load()
+    return seen_failures
+
+
 @flow(name="newsgraph-ingest", log_prints=False)
 def ingest_flow(
-    paths: list[str], force: bool = False, n_process: int = 1, batch_words: int | None = None
+    paths: list[str],
+    force: bool = False,
+    n_process: int = 1,
+    batch_words: int | None = None,
+    parallel: bool = False,
+    limit: int | None = None,
+    in_flight: int = 8,
 ) -> dict[str, Any]:
+    """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
+    `limit`: read at most this many documents; `in_flight`: batches submitted
+    ahead when parallel."""
     logger = get_run_logger()
     settings = load_settings()
     started = time.perf_counter()
@@ -67,7 +197,11 @@ def ingest_flow(
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     seen_failures = 0
     neo4j_down: str | None = None
-    for batch in batches_by_words(reader, batch_words or settings.batch_words):
+    batches = batches_by_words(_first(reader, limit), batch_words or settings.batch_words)
+    if parallel:
+        seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
+                                            in_flight, entity_keys, relationship_counts)
+    for batch in () if parallel else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
         report.failed.extend((f.source, f.reason) for f in reader.failures[seen_failures:])
@@ -84,12 +218,7 @@ def ingest_flow(
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
                 load_batch(mapped.plan)
-                report.loaded += len(mapped.plan.documents)
-                report.triples += mapped.triples
-                for label, rows in mapped.plan.entities.items():
-                    entity_keys.setdefault(label, set()).update(hash(r["uri"]) for r in rows)
-                for rel_type, rows in mapped.plan.relationships.items():
-                    relationship_counts[rel_type] += len(rows)
+                _count(report, mapped, entity_keys, relationship_counts)
         except (ServiceUnavailable, SessionExpired) as exc:
             # Neo4j is gone even after retries: name every document not loaded.
             neo4j_down = f"Neo4j unavailable ({type(exc).__name__})"

@@ -29,6 +29,18 @@ RETURN d.source_id AS id, d.sha256 AS sha256
 """
 
 # ------------------------------------------------------------------- documents
+# First statement of every load: write-lock the batch's documents (creating the
+# new ones), in uri order, before anything reads them. A concurrent load of the
+# same document waits here until the other commits, then sees (and retracts)
+# what it wrote; without the lock both would append the same evidence.
+LOCK_DOCUMENTS = """
+UNWIND $rows AS row
+MERGE (d:Document {uri: row.uri})
+SET d._lock = true
+REMOVE d._lock
+RETURN row.props.source_id AS id, d.sha256 IS NOT NULL AS present
+"""
+
 MERGE_DOCUMENTS = """
 UNWIND $rows AS row
 MERGE (d:Document {uri: row.uri})
@@ -149,6 +161,22 @@ MATCH (e:Entity {uri: uri})
 OPTIONAL MATCH (m:Mention)-[:REFERS_TO]->(e)
 WITH e, m.text AS text ORDER BY text
 WITH e, collect(DISTINCT text) AS aliases
+SET e.aliases = aliases
+"""
+
+# Entities that only gained mentions: their new surface forms are merged into
+# the sorted list, in the order REFRESH_ALIASES gives, without reading every
+# mention of a much-mentioned entity (a country in thousands of articles).
+ADD_ALIASES = """
+UNWIND $rows AS row
+MATCH (e:Entity {uri: row.uri})
+WITH e, [t IN row.texts WHERE NOT t IN coalesce(e.aliases, [])] AS new
+WHERE size(new) > 0 OR e.aliases IS NULL
+CALL (e, new) {
+  UNWIND coalesce(e.aliases, []) + new AS text
+  WITH DISTINCT text ORDER BY text
+  RETURN collect(text) AS aliases
+}
 SET e.aliases = aliases
 """
 

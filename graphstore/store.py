@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,19 @@ class Connection:
 
 _DRIVERS: dict[Connection, Driver] = {}
 
+RETRY_SECONDS_ENV = "NEWSGRAPH_NEO4J_RETRY_SECONDS"
+
+
+def transaction_retry_seconds() -> float:
+    """How long the driver retries one transaction on transient errors (server
+    unreachable, leader switch, deadlock) before giving up: NEWSGRAPH_NEO4J_RETRY_SECONDS,
+    30 by default (the driver's own default)."""
+    raw = os.environ.get(RETRY_SECONDS_ENV, "").strip()
+    try:
+        return float(raw) if raw else 30.0
+    except ValueError:
+        raise ValueError(f"{RETRY_SECONDS_ENV} must be a number of seconds; got {raw!r}") from None
+
 
 def get_driver(conn: Connection) -> Driver:
     """The process's one driver for this server, connected and checked."""
@@ -44,7 +58,8 @@ def get_driver(conn: Connection) -> Driver:
         # Server notifications (hints such as "property key does not exist" on a
         # fresh graph) are not for the operator's terminal.
         driver = GraphDatabase.driver(
-            conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF"
+            conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
+            max_transaction_retry_time=transaction_retry_seconds(),
         )
         try:
             driver.verify_connectivity()
@@ -93,27 +108,42 @@ def _retract(tx: ManagedTransaction, ids: list[str]) -> set[str]:
     return touched
 
 
-def _tidy(tx: ManagedTransaction, touched: set[str]) -> None:
-    uris = sorted(touched)
+def _tidy(tx: ManagedTransaction, touched: set[str], *, added: dict[str, set[str]] | None = None) -> None:
+    """Entities touched by retraction: orphans go, aliases are recomputed from their
+    mentions. Entities that only gained mentions (`added`: uri -> new mention
+    texts) get those texts merged into their aliases, which gives the same list."""
+    uris = sorted(touched | set(added or ()))
     tx.run(cypher.DELETE_ORPHANS, uris=uris).consume()
-    tx.run(cypher.REFRESH_ALIASES, uris=uris).consume()
+    tx.run(cypher.REFRESH_ALIASES, uris=sorted(touched)).consume()
+    if added:
+        rows = [{"uri": uri, "texts": sorted(texts)} for uri, texts in sorted(added.items()) if uri not in touched]
+        for chunk in _chunks(rows):
+            tx.run(cypher.ADD_ALIASES, rows=chunk).consume()
 
 
 def _load(tx: ManagedTransaction, plan: LoadPlan) -> None:
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
-    touched = _retract(tx, plan.document_ids)
+    # (Only documents already in the graph have anything to retract.)
+    present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
+    touched = _retract(tx, present) if present else set()
     tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
+    added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
         for rows in _chunks(plan.entities[label]):
             tx.run(cypher.MERGE_ENTITIES[label], rows=rows).consume()
-            touched.update(r["uri"] for r in rows)
+            for r in rows:
+                added.setdefault(r["uri"], set())
     for rows in _chunks(plan.mentions):
         tx.run(cypher.MERGE_MENTIONS, rows=rows).consume()
+        for r in rows:
+            text = r["props"].get("text")
+            if text is not None:
+                added.setdefault(r["entity"], set()).add(text)
     for rel_type in sorted(plan.relationships):
         for rows in _chunks(plan.relationships[rel_type]):
             tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=rows).consume()
-    _tidy(tx, touched)
+    _tidy(tx, touched, added=added)
 
 
 def load_plan(conn: Connection, plan: LoadPlan) -> dict[str, int]:

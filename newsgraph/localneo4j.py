@@ -62,6 +62,16 @@ MIN_JAVA = 17
 MIN_PASSWORD_LENGTH = 8  # dbms.security.auth_minimum_password_length default
 
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kKmMgG]?)\s*$")
+# Not handed to java: JVM options that would override ours, and the secrets,
+# which anyone on the machine could otherwise read in /proc/<pid>/environ for
+# as long as the server runs (the password reaches Neo4j through a file).
+_NOT_FOR_JAVA = ("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "NEO4J_CONF", "NEO4J_PASSWORD", "NEO4J_AUTH")
+
+
+def _java_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _NOT_FOR_JAVA}
+
+
 # Popen objects of servers started by this process, kept so they can be reaped.
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -277,8 +287,7 @@ def set_initial_password(settings: Settings, java: str | None = None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(quoted + "\n")
-        env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf_dir(settings))}
-        env.pop("JAVA_OPTS", None)
+        env = {**_java_environment(), "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf_dir(settings))}
         cmd = [
             java or java_executable(),
             "-Xmx256m",
@@ -483,8 +492,7 @@ def start(settings: Settings, timeout: float = 120) -> bool:
         set_initial_password(settings, java)
 
     cmd = java_command(settings, java)
-    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "NEO4J_CONF")}
-    env["NEO4J_HOME"] = str(run_dir(settings))
+    env = {**_java_environment(), "NEO4J_HOME": str(run_dir(settings))}
     console = console_log(settings)
     with console.open("ab") as out:
         out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(cmd)}\n".encode())

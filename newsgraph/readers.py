@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from extractors.types import Document
 
@@ -108,18 +110,31 @@ class DocumentReader:
 
     def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
         try:
-            size = path.stat().st_size
-            if path.suffix.lower() in TEXT_SUFFIXES and size > self.max_doc_bytes:
-                self.failures.append(
-                    ReadFailure(str(path), f"document is {size} bytes, over the limit of {self.max_doc_bytes}")
-                )
-                return
-            if path.suffix.lower() in JSONL_SUFFIXES:
-                yield from self._read_jsonl(path)
-                return
-            raw = path.read_bytes()
+            # Non-blocking open: a FIFO must not wait for a writer; fstat then
+            # says what was opened, so only regular files are read.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as exc:
             self.failures.append(ReadFailure(str(path), f"cannot read: {exc.strerror or exc}"))
+            return
+        with os.fdopen(fd, "rb") as handle:
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    self.failures.append(ReadFailure(str(path), f"not a regular file ({_file_kind(st.st_mode)})"))
+                    return
+                if path.suffix.lower() in JSONL_SUFFIXES:
+                    yield from self._read_jsonl(path, handle)
+                    return
+                if st.st_size > self.max_doc_bytes:
+                    self.failures.append(ReadFailure(
+                        str(path), f"document is {st.st_size} bytes, over the limit of {self.max_doc_bytes}"))
+                    return
+                raw = handle.read(self.max_doc_bytes + 1)  # the file may have grown since fstat
+            except OSError as exc:
+                self.failures.append(ReadFailure(str(path), f"cannot read: {exc.strerror or exc}"))
+                return
+        if len(raw) > self.max_doc_bytes:
+            self.failures.append(ReadFailure(str(path), f"document is over the limit of {self.max_doc_bytes} bytes"))
             return
         try:
             text = _decode(raw)
@@ -131,42 +146,79 @@ class DocumentReader:
             return
         yield Document(id=doc_id, text=text, source=str(path))
 
-    def _read_jsonl(self, path: Path) -> Iterator[Document]:
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                where = f"{path}:{number}"
-                if not raw.strip():
-                    continue
-                if len(raw) > self.max_doc_bytes:
-                    self.failures.append(
-                        ReadFailure(where, f"line is {len(raw)} bytes, over the limit of {self.max_doc_bytes}")
-                    )
-                    continue
-                try:
-                    record = json.loads(_decode(raw))
-                    if not isinstance(record, dict):
-                        raise ValueError("not a JSON object")
-                    doc_id, text = record.get("id"), record.get("text")
-                    if not isinstance(doc_id, str | int) or str(doc_id).strip() == "":
-                        raise ValueError("missing 'id'")
-                    if not isinstance(text, str) or not text.strip():
-                        raise ValueError("missing or empty 'text'")
-                    title, url = record.get("title"), record.get("url")
-                    doc = Document(
-                        id=str(doc_id),
-                        text=text,
-                        date=_check_date(record.get("date")),
-                        title=title if isinstance(title, str) else None,
-                        url=url if isinstance(url, str) else None,
-                        source=where,
-                    )
-                except json.JSONDecodeError as exc:
-                    self.failures.append(ReadFailure(where, f"malformed JSON: {exc.msg} (column {exc.colno})"))
-                    continue
-                except ValueError as exc:
-                    self.failures.append(ReadFailure(where, str(exc)))
-                    continue
-                yield doc
+    def _read_jsonl(self, path: Path, handle: BinaryIO) -> Iterator[Document]:
+        for number, (raw, size) in enumerate(_bounded_lines(handle, self.max_doc_bytes), start=1):
+            where = f"{path}:{number}"
+            if raw is None:
+                self.failures.append(
+                    ReadFailure(where, f"line is {size} bytes, over the limit of {self.max_doc_bytes}")
+                )
+                continue
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(_decode(raw))
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+                doc_id, text = record.get("id"), record.get("text")
+                if not isinstance(doc_id, str | int) or str(doc_id).strip() == "":
+                    raise ValueError("missing 'id'")
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError("missing or empty 'text'")
+                title, url = record.get("title"), record.get("url")
+                doc = Document(
+                    id=_unicode(str(doc_id), "id"),
+                    text=_unicode(text, "text"),
+                    date=_check_date(record.get("date")),
+                    title=_unicode(title, "title") if isinstance(title, str) else None,
+                    url=_unicode(url, "url") if isinstance(url, str) else None,
+                    source=where,
+                )
+            except json.JSONDecodeError as exc:
+                self.failures.append(ReadFailure(where, f"malformed JSON: {exc.msg} (column {exc.colno})"))
+                continue
+            except (ValueError, RecursionError) as exc:
+                reason = str(exc) if isinstance(exc, ValueError) else "JSON nested too deeply"
+                self.failures.append(ReadFailure(where, reason))
+                continue
+            yield doc
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def _unicode(value: str, key: str) -> str:
+    """JSON's \\uXXXX escapes can spell lone surrogates, which no UTF-8 can carry."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise ValueError(f"{key!r} holds a lone surrogate (\\u{code:04x}), not valid Unicode") from None
+    return value
+
+
+def _bounded_lines(handle: BinaryIO, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """(line, size) for each line; (None, size) for a line over `limit` bytes,
+    which is skipped in 1 MiB pieces and never held in memory whole."""
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit:
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(1 << 20)
+            if not raw:
+                break
+            size += len(raw)
+        yield None, size
 
 
 def batches_by_words(docs: Iterable[Document], max_words: int) -> Iterator[list[Document]]:

@@ -55,8 +55,10 @@ def assertion_uri(doc: URIRef, *parts: Any) -> URIRef:
     return URIRef(f"{doc}/assertion/{digest}")
 
 
-def new_graph() -> Graph:
-    g = Graph()
+def new_graph(store: str = "default") -> Graph:
+    """An empty graph with newsgraph's prefixes; `store="SimpleMemory"` for a batch
+    graph that is only filled and read (rdflib's fastest in-memory store, no named graphs)."""
+    g = Graph(store=store)
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, iri)
     return g
@@ -160,10 +162,38 @@ def extraction_triples(
     return triples
 
 
+# An entity's properties that hold one value (sh:maxCount 1 in shapes.ttl, one
+# Neo4j property). Documents of one batch may disagree about them ("Coleco
+# Industries Inc" here, "Coleco Industries Inc." there; a date resolved in one
+# article and not in another); the batch keeps the first document's value, so it
+# conforms exactly when each of its documents does, and the property graph gets
+# the same value whatever else the batch holds.
+SINGLE_VALUED_ENTITY_PROPERTIES = frozenset({NG.name, *ATTRIBUTE_PROPERTIES.values()})
+
+
 def to_graph(extractions: Iterable[Extraction], ingested_at: datetime | None = None) -> Graph:
     """Map a batch of extractions to one graph (added in bulk)."""
-    g = new_graph()
     stamp = ingested_at or datetime.now(UTC)
-    for extraction in extractions:
-        g.addN((s, p, o, g) for s, p, o in extraction_triples(extraction, stamp))
+    return graph_of_documents((x, extraction_triples(x, stamp)) for x in extractions)
+
+
+def graph_of_documents(documents: Iterable[tuple[Extraction, list[tuple[Node, Node, Node]]]]) -> Graph:
+    """One graph from each document's triples; where documents disagree about an
+    entity's single-valued property, the first document's value is kept."""
+    g = new_graph("SimpleMemory")
+    earlier: dict[tuple[Node, Node], Node] = {}  # (entity, property) -> the value an earlier document gave
+    for extraction, triples in documents:
+        entities = {URIRef(e.uri) for e in extraction.entities}
+        own: dict[tuple[Node, Node], set[Node]] = {}
+        for s, p, o in triples:
+            if p in SINGLE_VALUED_ENTITY_PROPERTIES and s in entities:
+                own.setdefault((s, p), set()).add(o)
+        # A document that gives two values itself keeps them (and stays invalid);
+        # only a lone value that differs from an earlier document's is left out.
+        drop = set()
+        for key, values in own.items():
+            value = next(iter(values))
+            if len(values) == 1 and earlier.setdefault(key, value) != value:
+                drop.add((key, value))
+        g.addN((s, p, o, g) for s, p, o in triples if not (drop and ((s, p), o) in drop))
     return g

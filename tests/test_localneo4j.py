@@ -174,3 +174,21 @@ def test_server_status_and_browser(neo4j_settings: Settings) -> None:
         assert resp.status == 200
         assert resp.headers.get_content_type() == "text/html"
         assert b"Neo4j Browser" in resp.read()
+
+
+def test_java_never_gets_the_password_in_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-for-java-1")
+    monkeypatch.setenv("NEO4J_AUTH", "neo4j/not-for-java-1")
+    env = localneo4j._java_environment()
+    assert "NEO4J_PASSWORD" not in env and "NEO4J_AUTH" not in env
+    assert "not-for-java-1" not in "".join(env.values())
+
+
+@pytest.mark.integration
+def test_running_server_environment_holds_no_password(neo4j_settings: Settings) -> None:
+    # Any user on the machine can read a process's environment for as long as it runs.
+    pid = int(localneo4j.pid_file(neo4j_settings).read_text().strip())
+    environ = Path(f"/proc/{pid}/environ")
+    if not environ.exists():
+        pytest.skip("no /proc on this system")
+    assert neo4j_settings.neo4j_password.encode() not in environ.read_bytes()
