@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NEO4J_LIB := services/neo4j/target/lib/.built
 TRUECASER := build/truecase.json
 
-.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner
+.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner bench
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (newsgraph needs Python 3.11)"; exit 1; }
@@ -44,6 +44,11 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q
+
+# Benchmarks against stock spaCy and rdflib-neo4j on ../shared/corpora/reuters21578.jsonl,
+# on a Neo4j of their own (bolt 7694); BENCH_ARGS="--docs 2000 --json" for a shorter run.
+bench: install
+	$(NEWSGRAPH) bench $(BENCH_ARGS)
 
 # Headless Chromium logs in to the local Neo4j Browser and saves docs/screenshots/browser.png.
 screenshot: install

@@ -160,7 +160,8 @@ def _print_report(report: dict[str, Any]) -> None:
 
 
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
-               batch_words: int | None = None, show_progress: bool = True) -> dict[str, Any]:
+               batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
+               dask_address: str | None = None, limit: int | None = None) -> dict[str, Any]:
     _quiet_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -177,7 +178,8 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
 
         ingest_module.progress_hook = hook
         try:
-            return ingest_module.ingest_flow(paths, force=force, n_process=processes, batch_words=batch_words)
+            return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
+                                                 n_process=processes, batch_words=batch_words, limit=limit)
         finally:
             ingest_module.progress_hook = None
 
@@ -189,16 +191,63 @@ def ingest(
     processes: Annotated[int, typer.Option(help="spaCy processes.")] = 1,
     batch_words: Annotated[int | None, typer.Option(help="Words per batch (default from settings).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    runner: Annotated[str, typer.Option(help="Task runner: sequential (this process) or dask "
+                                             "(Prefect's DaskTaskRunner).")] = "sequential",
+    dask_address: Annotated[str | None, typer.Option(help="Dask scheduler for --runner dask, e.g. "
+                                                          "tcp://10.0.0.5:8786 (default: a local cluster).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Read at most N documents.", min=1)] = None,
 ) -> None:
     """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped."""
+    if runner not in ("sequential", "dask"):
+        raise _fail(f"unknown runner {runner!r}; use sequential or dask", 2)
+    if dask_address and runner != "dask":
+        raise _fail("--dask-address needs --runner dask", 2)
     _check_neo4j()
-    report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words)
+    report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
+                        runner=runner, dask_address=dask_address, limit=limit)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
         _print_report(report)
     if report["failed"]:
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------- bench
+@app.command()
+def bench(
+    docs: Annotated[int, typer.Option(help="Documents for end to end, re-ingest, memory and queries.", min=1)] = 10_000,
+    extract_docs: Annotated[int, typer.Option(help="Documents for extraction against stock spaCy.", min=1)] = 1_000,
+    load_docs: Annotated[int, typer.Option(help="Documents for the loader against rdflib-neo4j.", min=1)] = 1_000,
+    processes: Annotated[int, typer.Option(help="spaCy processes end to end (stock gets as many).", min=1)] = 1,
+    query_runs: Annotated[int, typer.Option(help="Timed runs per cookbook recipe.", min=1)] = 20,
+    use_configured: Annotated[bool, typer.Option("--use-configured", help="Use the Neo4j of NEO4J_URI instead "
+                                                 "of the bench's own server: its graph is EMPTIED.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm --use-configured.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure newsgraph against stock spaCy and rdflib-neo4j on ../shared/corpora/reuters21578.jsonl.
+
+    Runs on a Neo4j of its own (bolt 7694, http 7481, data in services/neo4j/run-bench),
+    started and stopped here, so the graph NEO4J_URI names is not touched."""
+    from newsgraph.bench import BenchOptions, BenchSkipped, format_table, run_bench
+
+    if use_configured and not yes:
+        raise _fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
+    _quiet_prefect()
+    options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
+                           query_runs=query_runs, use_configured=use_configured)
+    try:
+        result = run_bench(options, log=lambda message: err.print(message, highlight=False))
+    except BenchSkipped as exc:
+        err.print(f"bench skipped: {exc}", highlight=False)
+        return
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print(format_table(result))
 
 
 # ------------------------------------------------------------------- query

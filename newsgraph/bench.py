@@ -1,0 +1,574 @@
+"""`newsgraph bench`: newsgraph against stock tools, on real news.
+
+In one run, on the first documents of the Reuters-21578 corpus
+(../shared/corpora/reuters21578.jsonl, read in place and streamed), it measures
+
+- extract: newsgraph's extraction (words/s) against stock spaCy `nlp.pipe` with
+  the same model's default components, with 1 and 2 processes;
+- load: triples/s (and nodes and relationships per second) of newsgraph's loader
+  (schema.batch.build_batch → graphstore.plan.plan_from_graph →
+  graphstore.store.load_plan) into an empty Neo4j, against Neo4j Labs'
+  rdflib-neo4j (`Neo4jStore`, batching on) loading the same RDF graph into an
+  empty Neo4j;
+- end to end: documents/s of the Prefect ingest flow against stock `nlp.pipe`
+  alone, with the same number of processes;
+- re-ingest: the same documents again, unchanged, against the first ingest;
+- memory: peak RSS of the ingest process at 1,000 documents and at `--docs`
+  (each in a subprocess of its own);
+- queries: p50/p95 latency of the cookbook's recipes on the graph just built.
+
+The graph it measures on is emptied many times. By default the bench starts a
+Neo4j of its own (bolt 7694, http 7481, data in services/neo4j/run-bench,
+git-ignored) and stops it afterwards, so the graph `NEO4J_URI` names is never
+touched; `use_configured=True` (`--use-configured --yes`) runs against the
+configured server instead and EMPTIES ITS GRAPH.
+
+    python -m newsgraph.bench [--docs N] [--json]     (the CLI: newsgraph bench)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsgraph.config import PROJECT_ROOT, Settings, load_settings
+
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
+# The bench's own Neo4j: ports and home of its own, so no other graph is touched.
+BENCH_NEO4J = {
+    "NEO4J_URI": "bolt://127.0.0.1:7694",
+    "NEO4J_BOLT_PORT": "7694",
+    "NEO4J_HTTP_PORT": "7481",
+    "NEWSGRAPH_NEO4J_HOME": str(PROJECT_ROOT / "services" / "neo4j" / "run-bench"),
+    "NEO4J_USER": "neo4j",
+    "NEO4J_DATABASE": "neo4j",
+    "NEO4J_PASSWORD": "newsgraph-bench",  # a server on 127.0.0.1 that only the bench uses
+}
+MEMORY_SMALL_DOCS = 1000
+# The targets of issue 5, on a 2-core machine.
+TARGETS = {
+    "end_to_end_ratio": 0.8,  # ≥ 0.8 × stock nlp.pipe docs/s
+    "load_ratio": 10.0,  # ≥ 10 × rdflib-neo4j triples/s
+    "load_triples_per_s": 30_000.0,
+    "reingest_speedup": 50.0,
+    "memory_ratio": 1.2,  # RSS at --docs ≤ 1.2 × RSS at 1,000
+    "queries_p95_ms": 50.0,
+}
+
+Log = Callable[[str], None]
+
+
+class BenchSkipped(Exception):
+    """The corpus is not there: nothing to measure."""
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    docs: int = 10_000  # end to end, re-ingest, memory (large), queries
+    extract_docs: int = 1_000  # extraction against stock spaCy, 1 and 2 processes
+    load_docs: int = 1_000  # loader against rdflib-neo4j (at most extract_docs)
+    processes: int = 1  # spaCy processes for end to end (stock gets as many)
+    query_runs: int = 20  # timed runs per cookbook recipe
+    corpus: Path = CORPUS
+    use_configured: bool = False  # True: the Neo4j of NEO4J_URI (its graph is emptied)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _documents(corpus: Path, n: int) -> Iterator[Any]:
+    from newsgraph.readers import DocumentReader
+
+    return itertools.islice(iter(DocumentReader([corpus])), n)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _rate(amount: float, seconds: float) -> float:
+    return round(amount / seconds, 1) if seconds > 0 else 0.0
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b > 0 else 0.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def machine() -> dict[str, Any]:
+    """nproc, RAM and CPU model, for the record."""
+    cpu = platform.processor() or "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram_gb = 0.0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return {"nproc": os.cpu_count(), "ram_gb": ram_gb, "cpu": cpu, "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+# ------------------------------------------------------------------- Neo4j
+
+
+@contextlib.contextmanager
+def bench_neo4j(use_configured: bool, log: Log) -> Iterator[Settings]:
+    """The Neo4j the bench may empty: its own local server (started here and
+    stopped after, unless it already ran), or the configured one."""
+    if use_configured:
+        settings = load_settings()
+        log(f"WARNING: using the configured Neo4j at {settings.neo4j_uri}; its graph is emptied.")
+        yield settings
+        return
+    from newsgraph import localneo4j
+
+    saved = {k: os.environ.get(k) for k in BENCH_NEO4J}
+    os.environ.update(BENCH_NEO4J)  # subprocesses (ingest runs) see the bench server too
+    started = False
+    try:
+        settings = load_settings()
+        log(f"starting the bench's own Neo4j at {settings.neo4j_uri} (data in {settings.neo4j_home}) ...")
+        started = localneo4j.start(settings, timeout=300)
+        yield settings
+    finally:
+        from graphstore.store import close_drivers
+
+        close_drivers()
+        if started:
+            localneo4j.stop(load_settings())
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _empty(conn: Any) -> None:
+    from graphstore import store
+
+    store.reset(conn)
+    store.ensure_schema(conn)
+
+
+def _graph_size(conn: Any) -> tuple[int, int]:
+    from graphstore.store import run_query
+
+    nodes = run_query(conn, "MATCH (n) RETURN count(n) AS n")[0]["n"]
+    rels = run_query(conn, "MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return int(nodes), int(rels)
+
+
+def _drop_schema(conn: Any) -> None:
+    """Constraints and indexes off, for a loader that brings its own."""
+    from graphstore.store import get_driver
+
+    driver = get_driver(conn)
+    records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name", database_=conn.database)
+    for r in records:
+        driver.execute_query(f"DROP CONSTRAINT `{r['name']}` IF EXISTS", database_=conn.database)
+    records, _, _ = driver.execute_query(
+        "SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name", database_=conn.database
+    )
+    for r in records:
+        driver.execute_query(f"DROP INDEX `{r['name']}` IF EXISTS", database_=conn.database)
+
+
+# ------------------------------------------------------------- extraction
+
+
+def bench_extract(docs: list[Any], model_name: str, log: Log) -> tuple[dict[str, Any], list[Any]]:
+    """words/s of newsgraph's extraction and of stock nlp.pipe, 1 and 2 processes.
+    Returns the result and the 1-process extractions (for the loader bench)."""
+    import spacy
+
+    from extractors.pipeline import extract_documents, load_pipeline
+
+    words = sum(_words(d.text) for d in docs)
+    texts = [d.text for d in docs]
+    stock = spacy.load(model_name)
+    load_pipeline(model_name)
+    for _ in stock.pipe(texts[:5]):  # warm both up
+        pass
+    list(extract_documents(docs[:5], model_name=model_name))
+    by_processes: dict[str, Any] = {}
+    extractions: list[Any] = []
+    for n in (1, 2):
+        started = time.perf_counter()
+        for _ in stock.pipe(texts, n_process=n, batch_size=64):
+            pass
+        stock_s = time.perf_counter() - started
+        started = time.perf_counter()
+        out = list(extract_documents(docs, model_name=model_name, n_process=n))
+        ours_s = time.perf_counter() - started
+        if n == 1:
+            extractions = out
+        by_processes[str(n)] = {
+            "words_per_s": _rate(words, ours_s),
+            "stock_words_per_s": _rate(words, stock_s),
+            "ratio": _ratio(words / ours_s, words / stock_s),
+        }
+        log(f"extract, {n} process(es): {by_processes[str(n)]}")
+    one = by_processes["1"]
+    return {**one, "documents": len(docs), "words": words, "stock_components": stock.pipe_names,
+            "by_processes": by_processes}, extractions
+
+
+# ----------------------------------------------------------------- loading
+
+
+def bench_load(conn: Any, extractions: list[Any], batch_words: int, log: Log) -> dict[str, Any]:
+    """newsgraph's loader against rdflib-neo4j, each into an empty Neo4j."""
+    from rdflib import Graph
+
+    from graphstore import store
+    from graphstore.plan import plan_from_graph
+    from newsgraph.readers import batches_by_words
+    from schema.batch import build_batch
+
+    by_id = {x.document.id: x for x in extractions}
+    batches = [[by_id[d.id] for d in b] for b in batches_by_words([x.document for x in extractions], batch_words)]
+
+    # Both loaders start from the same RDF graphs, built (mapped and SHACL-checked)
+    # beforehand; that step is timed on its own, it is not loading.
+    started = time.perf_counter()
+    graphs: list[Graph] = [build_batch(batch)[0] for batch in batches]
+    map_seconds = time.perf_counter() - started
+    triples = sum(len(g) for g in graphs)
+
+    def newsgraph_load() -> float:
+        started = time.perf_counter()
+        for graph in graphs:
+            store.load_plan(conn, plan_from_graph(graph))
+        return time.perf_counter() - started
+
+    # Warm the server (query plans, JIT) on the first batch, then measure from empty.
+    _empty(conn)
+    store.load_plan(conn, plan_from_graph(graphs[0]))
+    _empty(conn)
+    seconds = newsgraph_load()
+    nodes, rels = _graph_size(conn)
+    ours = {"seconds": round(seconds, 2), "triples": triples, "nodes": nodes, "relationships": rels,
+            "triples_per_s": _rate(triples, seconds), "nodes_per_s": _rate(nodes, seconds),
+            "relationships_per_s": _rate(rels, seconds),
+            "map_validate_s": round(map_seconds, 2), "map_validate_triples_per_s": _rate(triples, map_seconds)}
+    log(f"load, newsgraph: {ours}")
+
+    union = Graph()
+    for g in graphs:
+        union += g
+    # Subject by subject, as a Turtle file would give them (rdflib-neo4j's best case).
+    triples_sorted = sorted(union, key=lambda t: str(t[0]))
+    _empty(conn)
+    _drop_schema(conn)
+    _rdflib_neo4j_load(conn, triples_sorted[: min(len(triples_sorted), 2000)])  # warm-up
+    store.reset(conn)
+    started = time.perf_counter()
+    _rdflib_neo4j_load(conn, triples_sorted)
+    seconds = time.perf_counter() - started
+    nodes, rels = _graph_size(conn)
+    theirs = {"seconds": round(seconds, 2), "triples": len(triples_sorted), "nodes": nodes, "relationships": rels,
+              "triples_per_s": _rate(len(triples_sorted), seconds), "nodes_per_s": _rate(nodes, seconds),
+              "relationships_per_s": _rate(rels, seconds)}
+    log(f"load, rdflib-neo4j: {theirs}")
+    _drop_schema(conn)
+    _empty(conn)
+    return {
+        "triples_per_s": ours["triples_per_s"],
+        "rdflib_neo4j_triples_per_s": theirs["triples_per_s"],
+        "ratio": _ratio(ours["triples_per_s"], theirs["triples_per_s"]),
+        "documents": len(extractions),
+        "newsgraph": ours,
+        "rdflib_neo4j": theirs,
+    }
+
+
+def _rdflib_neo4j_load(conn: Any, triples: list[Any]) -> None:
+    """rdflib-neo4j set up as its README shows: Neo4jStoreConfig with our prefixes,
+    vocabulary IRIs shortened to local names (IGNORE), batching on; it creates
+    the n10s constraint on :Resource(uri) itself when opened."""
+    from rdflib import Graph
+    from rdflib_neo4j import HANDLE_VOCAB_URI_STRATEGY, Neo4jStore, Neo4jStoreConfig
+
+    from schema.mapping import PREFIXES
+
+    config = Neo4jStoreConfig(
+        auth_data={"uri": conn.uri, "database": conn.database, "user": conn.user, "pwd": conn.password},
+        custom_prefixes=dict(PREFIXES),
+        handle_vocab_uri_strategy=HANDLE_VOCAB_URI_STRATEGY.IGNORE,
+        batching=True,
+    )
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints its progress
+        # The store opens itself (rdflib's Store.__init__ calls open with create=True,
+        # which runs CREATE CONSTRAINT n10s_unique_uri ... when it is missing).
+        graph = Graph(store=Neo4jStore(config=config))
+        for t in triples:
+            graph.add(t)
+        graph.close(True)
+        driver = graph.store.driver  # type: ignore[attr-defined]
+        if driver is not None:
+            driver.close()
+
+
+# -------------------------------------------------------------- end to end
+
+
+def bench_stock_end_to_end(corpus: Path, n: int, model_name: str, processes: int) -> dict[str, Any]:
+    import spacy
+
+    stock = spacy.load(model_name)
+    for _ in stock.pipe(["warm up"]):
+        pass
+    count = 0
+    started = time.perf_counter()
+    for _ in stock.pipe((d.text for d in _documents(corpus, n)), n_process=processes, batch_size=64):
+        count += 1
+    seconds = time.perf_counter() - started
+    return {"documents": count, "seconds": round(seconds, 2), "docs_per_s": _rate(count, seconds)}
+
+
+CHILD = "child-ingest"
+
+
+def ingest_in_subprocess(corpus: Path, limit: int, processes: int) -> dict[str, Any]:
+    """`newsgraph ingest`'s flow on the first `limit` documents, in a fresh process:
+    the report, wall time and peak RSS (the process's own, and the largest of
+    its child processes: the embedded Prefect server, spaCy workers)."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsgraph.bench", CHILD, str(corpus), str(limit), str(processes)],
+        capture_output=True, text=True, check=False, cwd=PROJECT_ROOT,
+    )
+    wall = time.perf_counter() - started
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"ingest subprocess failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    out: dict[str, Any] = json.loads(lines[-1])
+    out["wall_s"] = round(wall, 2)
+    return out
+
+
+def _peak_rss_kb() -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _child_ingest(corpus: str, limit: int, processes: int) -> None:
+    from newsgraph.cli import _quiet_prefect
+
+    _quiet_prefect()
+    from flows.ingest import run_ingest_flow
+
+    report = run_ingest_flow([corpus], n_process=processes, limit=limit)
+    # VmHWM: this process's own peak. (ru_maxrss would not do: Linux keeps it
+    # across fork and exec, so it starts at the bench process's peak.)
+    self_kb = _peak_rss_kb()
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    summary = {k: report[k] for k in ("read", "skipped", "loaded", "triples", "seconds")}
+    summary["failed"] = len(report["failed"])
+    sys.stdout.write(json.dumps({"report": summary, "rss_mb": round(self_kb / 1024, 1),
+                                 "children_rss_mb": round(children_kb / 1024, 1)}) + "\n")
+
+
+# ----------------------------------------------------------------- queries
+
+
+def bench_queries(conn: Any, runs: int) -> dict[str, Any]:
+    from graphstore.cookbook import recipes
+    from graphstore.store import run_query
+
+    all_ms: list[float] = []
+    per_recipe: dict[str, Any] = {}
+    for r in recipes().values():
+        run_query(conn, r.cypher, r.params)  # plan and cache once
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            rows = run_query(conn, r.cypher, r.params)
+            times.append((time.perf_counter() - started) * 1000)
+        all_ms += times
+        per_recipe[r.name] = {"p50_ms": round(statistics.median(times), 2),
+                              "p95_ms": round(_percentile(times, 0.95), 2), "rows": len(rows)}
+    return {"p50_ms": round(statistics.median(all_ms), 2), "p95_ms": round(_percentile(all_ms, 0.95), 2),
+            "runs_per_recipe": runs, "recipes": per_recipe}
+
+
+# ------------------------------------------------------------------- whole
+
+
+def run_bench(options: BenchOptions, log: Log = lambda _m: None) -> dict[str, Any]:
+    """Everything above, in order; returns one JSON-ready object."""
+    from graphstore import store
+    from newsgraph.connection import connection
+
+    corpus = options.corpus
+    if not corpus.is_file():
+        raise BenchSkipped(f"corpus not found at {corpus}; the bench needs ../shared/corpora/reuters21578.jsonl")
+    settings0 = load_settings()
+    model_name = settings0.spacy_model
+    result: dict[str, Any] = {"machine": machine(), "options": {
+        "docs": options.docs, "extract_docs": options.extract_docs, "load_docs": min(options.load_docs,
+                                                                                      options.extract_docs),
+        "processes": options.processes, "batch_words": settings0.batch_words, "corpus": str(corpus),
+        "model": model_name}}
+    began = time.perf_counter()
+    sample = list(_documents(corpus, min(options.extract_docs, options.docs)))
+    log(f"extract: {len(sample)} documents, 1 and 2 processes ...")
+    result["extract"], extractions = bench_extract(sample, model_name, log)
+
+    with bench_neo4j(options.use_configured, log) as settings:
+        conn = connection(settings)
+        store.ensure_schema(conn)
+        load_docs = extractions[: min(options.load_docs, len(extractions))]
+        log(f"load: {len(load_docs)} documents, newsgraph then rdflib-neo4j ...")
+        result["load"] = bench_load(conn, load_docs, settings.batch_words, log)
+        del extractions, load_docs, sample
+
+        log(f"end to end: stock nlp.pipe on {options.docs} documents, {options.processes} process(es) ...")
+        stock = bench_stock_end_to_end(corpus, options.docs, model_name, options.processes)
+        small = min(MEMORY_SMALL_DOCS, options.docs)
+        log(f"memory: ingest of {small} documents into an empty graph ...")
+        _empty(conn)
+        first_small = ingest_in_subprocess(corpus, small, options.processes)
+        log(f"  {first_small}")
+        log(f"end to end: ingest of {options.docs} documents into an empty graph ...")
+        _empty(conn)
+        first = ingest_in_subprocess(corpus, options.docs, options.processes)
+        log(f"  {first}")
+        log("re-ingest: the same documents again, unchanged ...")
+        again = ingest_in_subprocess(corpus, options.docs, options.processes)
+        log(f"  {again}")
+        docs_per_s = _rate(first["report"]["read"], first["report"]["seconds"])
+        result["end_to_end"] = {
+            "docs_per_s": docs_per_s,
+            "stock_docs_per_s": stock["docs_per_s"],
+            "ratio": _ratio(docs_per_s, stock["docs_per_s"]),
+            "processes": options.processes,
+            "ingest": first,
+            "stock": stock,
+        }
+        first_s, again_s = first["report"]["seconds"], again["report"]["seconds"]
+        result["reingest"] = {"first_s": first_s, "again_s": again_s, "speedup": _ratio(first_s, again_s),
+                              "again": again}
+        result["memory"] = {"rss_1k_mb": first_small["rss_mb"], "rss_10k_mb": first["rss_mb"],
+                            "ratio": _ratio(first["rss_mb"], first_small["rss_mb"]),
+                            "small_docs": small, "large_docs": options.docs,
+                            "children_rss_mb": {"small": first_small["children_rss_mb"],
+                                               "large": first["children_rss_mb"]}}
+        log("queries: the cookbook's recipes on the graph just built ...")
+        nodes, rels = _graph_size(conn)
+        result["queries"] = {**bench_queries(conn, options.query_runs), "graph_documents": options.docs,
+                             "graph_nodes": nodes, "graph_relationships": rels}
+    result["seconds"] = round(time.perf_counter() - began, 1)
+    result["targets"] = targets(result)
+    return result
+
+
+def targets(r: dict[str, Any]) -> dict[str, Any]:
+    t = TARGETS
+    checks = {
+        "end_to_end ≥ 0.8× stock": (r["end_to_end"]["ratio"], t["end_to_end_ratio"], True),
+        "load ≥ 10× rdflib-neo4j": (r["load"]["ratio"], t["load_ratio"], True),
+        "load ≥ 30,000 triples/s": (r["load"]["triples_per_s"], t["load_triples_per_s"], True),
+        "re-ingest ≥ 50× faster": (r["reingest"]["speedup"], t["reingest_speedup"], True),
+        "RSS large ≤ 1.2× RSS 1k": (r["memory"]["ratio"], t["memory_ratio"], False),
+        "cookbook p95 ≤ 50 ms": (r["queries"]["p95_ms"], t["queries_p95_ms"], False),
+    }
+    return {name: {"value": v, "target": goal, "reached": (v >= goal) if at_least else (v <= goal)}
+            for name, (v, goal, at_least) in checks.items()}
+
+
+def format_table(r: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    e, ld, ee, ri, m, q = (r[k] for k in ("extract", "load", "end_to_end", "reingest", "memory", "queries"))
+    table = Table(title=f"newsgraph bench ({r['options']['docs']} documents, {r['seconds']:.0f} s)")
+    for col in ("measure", "newsgraph", "baseline", "ratio"):
+        table.add_column(col)
+    for n, row in e["by_processes"].items():
+        table.add_row(f"extract words/s, {n} process(es)", f"{row['words_per_s']:,.0f}",
+                      f"{row['stock_words_per_s']:,.0f} (stock nlp.pipe)", f"{row['ratio']:.2f}")
+    table.add_row("load triples/s", f"{ld['triples_per_s']:,.0f}",
+                  f"{ld['rdflib_neo4j_triples_per_s']:,.0f} (rdflib-neo4j)", f"{ld['ratio']:.2f}")
+    for key in ("nodes_per_s", "relationships_per_s"):
+        table.add_row(f"load {key.replace('_per_s', '')}/s", f"{ld['newsgraph'][key]:,.0f}",
+                      f"{ld['rdflib_neo4j'][key]:,.0f}",
+                      f"{_ratio(ld['newsgraph'][key], ld['rdflib_neo4j'][key]):.2f}")
+    table.add_row(f"end to end docs/s, {ee['processes']} process(es)", f"{ee['docs_per_s']:,.1f}",
+                  f"{ee['stock_docs_per_s']:,.1f} (stock nlp.pipe)", f"{ee['ratio']:.2f}")
+    table.add_row("re-ingest unchanged, s", f"{ri['again_s']:.1f}", f"{ri['first_s']:.1f} (first ingest)",
+                  f"{ri['speedup']:.1f}× faster")
+    table.add_row(f"peak RSS MB, {m['large_docs']} docs", f"{m['rss_10k_mb']:.0f}",
+                  f"{m['rss_1k_mb']:.0f} ({m['small_docs']} docs)", f"{m['ratio']:.2f}")
+    table.add_row("cookbook p50 / p95 ms", f"{q['p50_ms']:.1f} / {q['p95_ms']:.1f}", "", "")
+    for name, t in r["targets"].items():
+        table.add_row(f"target: {name}", str(t["value"]), "reached" if t["reached"] else "MISSED", "")
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == [CHILD]:
+        _child_ingest(args_in[1], int(args_in[2]), int(args_in[3]))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m newsgraph.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=BenchOptions.docs)
+    parser.add_argument("--extract-docs", type=int, default=BenchOptions.extract_docs)
+    parser.add_argument("--load-docs", type=int, default=BenchOptions.load_docs)
+    parser.add_argument("--processes", type=int, default=BenchOptions.processes)
+    parser.add_argument("--query-runs", type=int, default=BenchOptions.query_runs)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--use-configured", action="store_true")
+    parser.add_argument("--yes", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    a = parser.parse_args(args_in)
+    if a.use_configured and not a.yes:
+        print("--use-configured empties the graph of NEO4J_URI; add --yes to confirm", file=sys.stderr)
+        return 2
+    options = BenchOptions(docs=a.docs, extract_docs=a.extract_docs, load_docs=a.load_docs, processes=a.processes,
+                           query_runs=a.query_runs, corpus=a.corpus, use_configured=a.use_configured)
+    try:
+        result = run_bench(options, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except BenchSkipped as exc:
+        print(f"bench skipped: {exc}", file=sys.stderr)
+        return 0
+    if a.json:
+        print(json.dumps(result))
+    else:
+        from rich.console import Console
+
+        Console().print(format_table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""`newsgraph bench`'s parts that need no Neo4j: skipping, targets, the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsgraph import bench
+
+
+def test_missing_corpus_skips_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(bench.BenchSkipped):
+        bench.run_bench(bench.BenchOptions(corpus=tmp_path / "absent.jsonl"))
+    assert bench.main(["--corpus", str(tmp_path / "absent.jsonl")]) == 0
+    assert "bench skipped" in capsys.readouterr().err
+
+
+def test_configured_server_needs_yes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--use-configured"]) == 2
+    assert "--yes" in capsys.readouterr().err
+
+
+def _result() -> dict:
+    row = {"words_per_s": 2000.0, "stock_words_per_s": 2500.0, "ratio": 0.8}
+    side = {"triples_per_s": 30000.0, "nodes_per_s": 3000.0, "relationships_per_s": 5000.0}
+    return {
+        "options": {"docs": 100}, "seconds": 10.0,
+        "extract": {**row, "by_processes": {"1": row, "2": row}},
+        "load": {"triples_per_s": 30000.0, "rdflib_neo4j_triples_per_s": 2000.0, "ratio": 15.0,
+                 "newsgraph": side, "rdflib_neo4j": side},
+        "end_to_end": {"docs_per_s": 7.0, "stock_docs_per_s": 10.0, "ratio": 0.7, "processes": 1},
+        "reingest": {"first_s": 100.0, "again_s": 1.0, "speedup": 100.0},
+        "memory": {"rss_1k_mb": 500.0, "rss_10k_mb": 550.0, "ratio": 1.1, "small_docs": 10, "large_docs": 100},
+        "queries": {"p50_ms": 2.0, "p95_ms": 60.0},
+    }
+
+
+def test_targets_say_reached_or_missed() -> None:
+    r = _result()
+    t = bench.targets(r)
+    assert t["end_to_end ≥ 0.8× stock"]["reached"] is False
+    assert t["load ≥ 10× rdflib-neo4j"]["reached"] is True
+    assert t["load ≥ 30,000 triples/s"]["reached"] is True
+    assert t["re-ingest ≥ 50× faster"]["reached"] is True
+    assert t["RSS large ≤ 1.2× RSS 1k"]["reached"] is True
+    assert t["cookbook p95 ≤ 50 ms"]["reached"] is False
+    r["targets"] = t
+    assert bench.format_table(r).row_count > 10
+
+
+def test_machine_is_described() -> None:
+    m = bench.machine()
+    assert m["nproc"] and m["cpu"]
