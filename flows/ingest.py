@@ -3,7 +3,8 @@
 Reads like the pipeline diagram in DESIGN.md. Documents stream from the
 readers in batches sized by words, so the corpus is never held whole.
 
-By default the batches run one after another in this process. With
+By default the batches run one after another in this process, each one's
+load overlapping the next one's extraction (one spaCy process). With
 `parallel=True` (see `run_ingest_flow`, which sets up Prefect's Dask task
 runner) each batch's select → extract → map tasks are submitted to the task
 runner, a bounded number of batches at a time; the loads go one at a time in
@@ -198,10 +199,16 @@ def ingest_flow(
     seen_failures = 0
     neo4j_down: str | None = None
     batches = batches_by_words(_first(reader, limit), batch_words or settings.batch_words)
-    if parallel:
+    # With one spaCy process, batches go through the task runner too (Prefect's
+    # default runs tasks in threads): a batch is written to Neo4j while the next
+    # one is parsed, so the load's time hides behind spaCy's. Loads stay one at a
+    # time in reading order. Several spaCy processes fork from this process, which
+    # is only safe from its main thread: that case stays strictly sequential.
+    overlapped = parallel or n_process == 1
+    if overlapped:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
-                                            in_flight, entity_keys, relationship_counts)
-    for batch in () if parallel else batches:
+                                            in_flight if parallel else 1, entity_keys, relationship_counts)
+    for batch in () if overlapped else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
         report.failed.extend((f.source, f.reason) for f in reader.failures[seen_failures:])

@@ -297,8 +297,25 @@ def test_bad_files_fail_alone_in_a_real_ingest(empty_graph, prefect_harness, tmp
     (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
     (folder / "zero.txt").symlink_to("/dev/zero")
     (folder / "loop").symlink_to(folder)
+    # A 100 MB file (sparse: its size is real, its disk blocks are not).
+    with (folder / "hundred-mb.txt").open("wb") as fh:
+        fh.write(b"word " * 1000)
+        fh.truncate(HUNDRED_MB)
+    # An unreadable file: chmod 000 does not stop root, so opening it is refused here.
+    (folder / "denied.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    import newsgraph.readers as readers
 
+    real_open = os.open
+
+    def deny(path: object, flags: int, *args: object, **kw: object) -> int:
+        if str(path).endswith("denied.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readers.os, "open", deny)
+    began = time.monotonic()
     result = CliRunner().invoke(app, ["ingest", str(folder), "--json"])
+    assert time.monotonic() - began < 300, "the ingest hung on a special file"
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     named = {}
@@ -307,7 +324,8 @@ def test_bad_files_fail_alone_in_a_real_ingest(empty_graph, prefect_harness, tmp
         path, _, line = source.partition(".jsonl:")
         named[Path(path).name + (f".jsonl:{line}" if line else "")] = reason
     assert named.keys() == {*bad, "fifo.txt", "dangling.txt", "zero.txt", "long-token.story", "docs.jsonl:2",
-                            "docs.jsonl:3", "docs.jsonl:4"}
+                            "docs.jsonl:3", "docs.jsonl:4", "hundred-mb.txt", "denied.txt"}
+    assert "over the limit" in named["hundred-mb.txt"] and "Permission denied" in named["denied.txt"]
     assert "too long to index" in named["long-token.story"]
     assert "FIFO" in named["fifo.txt"] and "surrogate" in named["docs.jsonl:3"]
     assert "over the limit" in named["huge.txt"] and "over the limit" in named["docs.jsonl:4"]

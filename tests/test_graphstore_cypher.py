@@ -59,3 +59,13 @@ def test_no_cypher_built_from_data() -> None:
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "Cypher built with string formatting:\n" + "\n".join(offenders)
+
+def test_every_relationship_type_has_a_support_index_and_a_branch_in_the_multi_document_recipe() -> None:
+    # A new type added to the ontology must not fall out of "facts supported by
+    # several documents", nor make that recipe read the whole graph.
+    from graphstore.cookbook import recipe
+
+    indexed = {m for s in cypher.INDEXES for m in re.findall(r"\(\)-\[r:(\w+)\]-\(\) ON \(r\.support\)", s)}
+    branches = set(re.findall(r"-\[r:(\w+)\]->", recipe("multi_document_facts").cypher))
+    assert indexed == set(load_ontology().relation_types)
+    assert branches == set(load_ontology().relation_types)
