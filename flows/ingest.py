@@ -54,8 +54,10 @@ def _tick(report: IngestReport) -> None:
 
 @flow(name="newsgraph-ingest", log_prints=False)
 def ingest_flow(
-    paths: list[str], force: bool = False, n_process: int = 1, batch_words: int | None = None
+    paths: list[str], force: bool = False, n_process: int = 1, batch_words: int | None = None,
+    resolve: bool = True,
 ) -> dict[str, Any]:
+    """`resolve=False` leaves cross-document resolution out (to measure what it adds)."""
     logger = get_run_logger()
     settings = load_settings()
     started = time.perf_counter()
@@ -83,7 +85,7 @@ def ingest_flow(
                 extractions = extract_batch(todo, settings.spacy_model, n_process)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
-                load_batch(mapped.plan)
+                load_batch(mapped.plan, resolve)
                 report.loaded += len(mapped.plan.documents)
                 report.triples += mapped.triples
                 for label, rows in mapped.plan.entities.items():

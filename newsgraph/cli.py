@@ -295,9 +295,11 @@ def import_command(
     if not report.conforms:
         raise _fail(f"{path} does not conform to the shapes; nothing loaded:\n{report.summary()}")
     store.ensure_schema(conn)
-    counts = store.load_plan(conn, plan_from_graph(graph))
+    # The file holds the graph as it was, merges included: loaded as recorded, not resolved again.
+    counts = store.load_plan(conn, plan_from_graph(graph), resolve=False)
     out.print(f"{len(graph)} triples imported: {counts['documents']} documents, {counts['entities']} entities, "
-              f"{counts['mentions']} mentions, {counts['relationships']} relationships", highlight=False)
+              f"{counts['mentions']} mentions, {counts['relationships']} relationships, "
+              f"{counts['merges']} merge records", highlight=False)
 
 
 @app.command()
@@ -384,6 +386,20 @@ def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -
     out.print(f"{n} of {len(doc_ids)} documents forgotten.")
     if n < len(doc_ids):
         raise typer.Exit(1)
+
+
+@app.command()
+def split(merge_id: Annotated[str, typer.Argument(metavar="MERGE_ID", help="A merge's merge_id (or URI).")]) -> None:
+    """Undo a cross-document merge; the pair is not merged again (the record stays as a veto)."""
+    from graphstore import store
+
+    conn = _check_neo4j()
+    merge = store.split_merge(conn, merge_id)
+    if merge is None:
+        raise _fail(f"no applied merge {merge_id!r}; list them with `newsgraph cookbook entity_merges`")
+    out.print(f"Split merge {merge['merge_id']} ({merge['rule']}: {merge['reason']}): {merge['alias_name']!r} "
+              f"is its own node again ({merge['alias_uri']}); it will not be merged into "
+              f"{merge['target_uri']} again.", highlight=False)
 
 
 # ------------------------------------------------------------------- serve
