@@ -157,14 +157,14 @@ SET e.aliases = aliases
 # graphstore/resolution.py decides in Python from what these return; every
 # write is one of the statements below (or MERGE_ENTITIES / MERGE_RELATIONSHIPS).
 
-# Person nodes whose key's last token is one of $surnames: the single-token
-# node (the partial name) and the full names that end with it.
+# Person nodes whose key's last token is one of $surnames: the partial names
+# and the fuller names that end with them.
 SURNAME_GROUPS = """
 MATCH (p:Person)
 WHERE p.uri STARTS WITH $base
 WITH p, split(substring(p.uri, size($base)), '-') AS parts
 WHERE last(parts) IN $surnames
-RETURN p.uri AS uri, last(parts) AS surname, size(parts) AS tokens
+RETURN p.uri AS uri, last(parts) AS surname
 ORDER BY uri
 """
 ALL_PERSON_URIS = "MATCH (p:Person) RETURN p.uri AS uri ORDER BY uri"
@@ -246,9 +246,9 @@ UNWIND $rows AS row
 MERGE (m:Merge {uri: row.uri})
 SET m += row.props
 """
-MERGES_OF_ALIASES = """
-UNWIND $aliases AS alias
-MATCH (m:Merge {alias_uri: alias})
+MERGES_OF_SURNAMES = """
+MATCH (m:Merge)
+WHERE last(split(substring(m.alias_uri, size($base)), '-')) IN $surnames
 RETURN properties(m) AS props
 ORDER BY m.uri
 """
@@ -266,6 +266,13 @@ MARK_SPLIT = """
 MATCH (m:Merge {uri: $uri})
 SET m.status = 'split', m.recorded_at = $now
 REMOVE m.undo
+"""
+
+# Every mention with its document, span and entity (the resolution measurement).
+MENTION_SPANS = """
+MATCH (d:Document)<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
+RETURN d.source_id AS doc, m.start AS start, m.end AS end, e.uri AS node,
+       [l IN labels(e) WHERE l <> 'Entity'][0] AS label
 """
 
 # ------------------------------------------------------------------- summaries

@@ -4,9 +4,10 @@ Extraction already keys people by their normalised full name (titles
 stripped) and, inside one document, folds a lone surname into the one full
 name that ends with it. Across documents a lone surname ("Putin") is its own
 node, `person/putin`. Resolution merges such a partial node into a full-name
-node (`person/vladimir-putin`) when
+node (`person/vladimir-putin`); likewise a shorter name into the one longer
+name that ends with it ("von Bothmer" into "Roland von Bothmer"). It merges when
 
-- the full name is the only Person node whose last name token is the partial
+- the fuller name is the only Person node whose key ends with the partial
   node's key (two full names with that surname: no merge), and
 - the partial node has no relationship to another person (one to the full
   name says they are two people; one to anybody else would make the groups
@@ -112,16 +113,22 @@ def decide(tx: ManagedTransaction, names: set[str]) -> list[Decision]:
     """The merges the rules call for in these surname groups (unmerged state)."""
     if not names:
         return []
-    groups: dict[str, tuple[list[str], list[str]]] = {}
+    keys: dict[str, list[tuple[str, ...]]] = {}
     for r in tx.run(cypher.SURNAME_GROUPS, base=PERSON_BASE, surnames=sorted(names)):
-        partial, full = groups.setdefault(r["surname"], ([], []))
-        (partial if r["tokens"] == 1 else full).append(r["uri"])
-    pairs = {partial[0]: full[0] for partial, full in groups.values() if len(partial) == 1 and len(full) == 1}
+        keys.setdefault(r["surname"], []).append(tuple(r["uri"][len(PERSON_BASE):].split("-")))
+    pairs: dict[str, str] = {}
+    for group in keys.values():
+        for key in group:
+            fuller = [f for f in group if len(f) > len(key) and f[-len(key):] == key]
+            # Exactly one fuller name: it cannot itself have a fuller one (that
+            # would end with `key` too), so merges never chain.
+            if len(fuller) == 1:
+                pairs[PERSON_BASE + "-".join(key)] = PERSON_BASE + "-".join(fuller[0])
     if not pairs:
         return []
     vetoed = {
         (m["props"]["alias_uri"], m["props"]["target_uri"])
-        for m in tx.run(cypher.MERGES_OF_ALIASES, aliases=sorted(pairs))
+        for m in tx.run(cypher.MERGES_OF_SURNAMES, base=PERSON_BASE, surnames=sorted(names))
         if m["props"].get("status") == "split"
     }
     uris = sorted(set(pairs) | set(pairs.values()))
@@ -272,8 +279,7 @@ def undo_groups(tx: ManagedTransaction, names: set[str]) -> None:
     """Undo the applied merges in these surname groups (before a change to them)."""
     if not names:
         return
-    aliases = sorted(PERSON_BASE + s for s in names)
-    merges = [r["props"] for r in tx.run(cypher.MERGES_OF_ALIASES, aliases=aliases)]
+    merges = [r["props"] for r in tx.run(cypher.MERGES_OF_SURNAMES, base=PERSON_BASE, surnames=sorted(names))]
     applied = [m for m in merges if m.get("status") == "applied"]
     _undo(tx, applied)
     tx.run(cypher.DELETE_MERGES, uris=[m["uri"] for m in applied]).consume()

@@ -463,6 +463,32 @@ def eval_command(
         out.print(format_tables(result), highlight=False)
 
 
+@app.command("eval-resolution")
+def eval_resolution_command(
+    path: Annotated[Path, typer.Argument(help="DWIE's folder (e.g. ../shared/datasets/dwie); its dev split is used.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N dev documents.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Empty the graph first (it must be empty otherwise).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure one-node-per-entity on DWIE dev: ingest into an empty graph, before and after resolution."""
+    from newsgraph.resolution_eval import GraphNotEmpty, format_table, run_resolution_eval
+
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    conn = _check_neo4j()
+    _quiet_prefect()
+    try:
+        result = run_resolution_eval(conn, path, limit=limit, reset=reset)
+    except GraphNotEmpty as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        sys.stdout.write(format_table(result) + "\n")  # a Markdown table, unwrapped
+    if result["failed"]:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------- summary / demo
 @app.command("summary")
 def summary_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
