@@ -10,6 +10,7 @@ sliced from the original.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,10 @@ _INITIALS = re.compile(r"^(?:[^\W\d_]\.)+(?:[^\W\d_]['\w-]*)?$")  # "P.", "J.H."
 
 
 def slug(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-")
+    """URI key of a name. Accents are folded rather than dropped, so "Schröder"
+    is `schroder` (one word, like "Schroder") and not `schr-der`."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return _SLUG.sub("-", folded).strip("-")
 
 
 def entity_uri(label: str, key: str) -> str:

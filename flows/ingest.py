@@ -101,6 +101,7 @@ def _ingest_in_parallel(
     in_flight: int,
     entity_keys: dict[str, set[int]],
     relationship_counts: Counter[str],
+    resolve: bool = True,
 ) -> int:
     """Submit select → extract → map per batch, at most `in_flight` batches ahead
     of the oldest unfinished one; load in reading order, one batch at a time.
@@ -150,7 +151,7 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
         elif todo:
             report.failed.extend(mapped.failures)
-            loading = (batch, mapped, load_batch.submit(mapped.plan))
+            loading = (batch, mapped, load_batch.submit(mapped.plan, resolve))
         _tick(report)
 
     for batch in batches:
@@ -182,10 +183,12 @@ def ingest_flow(
     parallel: bool = False,
     limit: int | None = None,
     in_flight: int = 8,
+    resolve: bool = True,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
-    ahead when parallel."""
+    ahead when parallel; `resolve=False` leaves cross-document resolution out
+    (to measure what it adds)."""
     logger = get_run_logger()
     settings = load_settings()
     started = time.perf_counter()
@@ -200,7 +203,7 @@ def ingest_flow(
     batches = batches_by_words(_first(reader, limit), batch_words or settings.batch_words)
     if parallel:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
-                                            in_flight, entity_keys, relationship_counts)
+                                            in_flight, entity_keys, relationship_counts, resolve)
     for batch in () if parallel else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
@@ -217,7 +220,7 @@ def ingest_flow(
                 extractions = extract_batch(todo, settings.spacy_model, n_process)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
-                load_batch(mapped.plan)
+                load_batch(mapped.plan, resolve)
                 _count(report, mapped, entity_keys, relationship_counts)
         except (ServiceUnavailable, SessionExpired) as exc:
             # Neo4j is gone even after retries: name every document not loaded.
