@@ -21,6 +21,8 @@ seed. Per-type thresholds are chosen on a held-out tenth of the training
 documents (best pair-level F1, at least 0.15), then the model is refit on all
 of them. Features seen in fewer than `--min-count` documents are dropped,
 and so are weights that end near zero.
+The `cfg` also lists, per label pair ("Person>Country"), the types that had
+positives in training: at inference the classifier scores only those.
 """
 
 from __future__ import annotations
