@@ -346,7 +346,8 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
         start, end = span.start_char, span.end_char
         surface = text[start:end]
         if not any(m.start == start and m.end == end for m in ent.mentions):
-            ent.mentions.append(Mention(start, end, surface, tok_sent[cand.start]))
+            ent.mentions.append(Mention(start, end, surface, tok_sent[cand.start],
+                                        "demonym" if cand.demonym else "name"))
         if surface not in ent.aliases:
             ent.aliases.append(surface)
         cand_entity[idx] = ent.id
