@@ -10,6 +10,7 @@ sliced from the original.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,10 @@ _INITIALS = re.compile(r"^(?:[^\W\d_]\.)+(?:[^\W\d_]['\w-]*)?$")  # "P.", "J.H."
 
 
 def slug(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-")
+    """URI key of a name. Accents are folded rather than dropped, so "Schröder"
+    is `schroder` (one word, like "Schroder") and not `schr-der`."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return _SLUG.sub("-", folded).strip("-")
 
 
 def entity_uri(label: str, key: str) -> str:
@@ -342,7 +346,8 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
         start, end = span.start_char, span.end_char
         surface = text[start:end]
         if not any(m.start == start and m.end == end for m in ent.mentions):
-            ent.mentions.append(Mention(start, end, surface, tok_sent[cand.start]))
+            ent.mentions.append(Mention(start, end, surface, tok_sent[cand.start],
+                                        "demonym" if cand.demonym else "name"))
         if surface not in ent.aliases:
             ent.aliases.append(surface)
         cand_entity[idx] = ent.id

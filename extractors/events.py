@@ -47,6 +47,22 @@ def event_title(words: list[str]) -> str:
     return " ".join(out).replace(" 's", "'s").replace(" - ", "-")
 
 
+def _open_tournaments(doc: Doc) -> list[Span]:
+    """'the U.S. Open', 'Australian Open': a place or its people's name and a
+    capitalised "Open" name a tournament, not the country."""
+    before: dict[int, int] = {}  # end token -> start token of a place-like span
+    for span in [*doc.spans.get("ng_gazetteer", []), *doc.ents]:
+        if span.label_ in ("Country", "Place", "GPE", "NORP", "LOC", "EVENT"):
+            before[span.end] = min(span.start, before.get(span.end, span.start))
+    out = []
+    for tok in doc:
+        if tok.text in ("Open", "OPEN") and tok.i in before:
+            start = before[tok.i]
+            name = event_title([t.text for t in doc[start:tok.i + 1]])
+            out.append(Span(doc, start, tok.i + 1, label="sports", kb_id=name))
+    return out
+
+
 def _phrase(text: str) -> list[dict[str, object]]:
     return [{"LOWER": part} for part in text.split()]
 
@@ -93,6 +109,7 @@ class EventMatcher:
             else:
                 name = event_title(words)
             spans.append(Span(doc, start, end, label=kind, kb_id=name))
+        spans.extend(_open_tournaments(doc))
         doc.spans[SPAN_KEY] = filter_spans(spans)
         return doc
 

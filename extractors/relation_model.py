@@ -95,6 +95,11 @@ class Candidate:
     allowed: tuple[str, ...]
     features: list[str]
     sentences: list[int]  # supporting sentences (co-occurrence, else one per entity)
+    pair: str = ""  # "Person>Country": the labels of head and tail
+
+
+def pair_key(head_label: str, tail_label: str) -> str:
+    return f"{head_label}>{tail_label}"
 
 
 def context_for(doc: Doc, document: Document | None = None) -> PairContext:
@@ -287,7 +292,8 @@ def candidates(ctx: PairContext) -> Iterator[Candidate]:
             feats.add("bias")
             features = sorted(f"{tag}|{f}" for f in feats)
             features += sorted(f for f in feats if f.startswith(("bw=", "btw=", "dep=", "verb=")))
-            yield Candidate(h, t, allowed, features, common[:3] or [sent_of[h][0], sent_of[t][0]])
+            yield Candidate(h, t, allowed, features, common[:3] or [sent_of[h][0], sent_of[t][0]],
+                            pair_key(*lp))
 
 
 # -------------------------------------------------------------------- model
@@ -345,12 +351,25 @@ class RelationClassifier:
     def threshold(self, rtype: str) -> float:
         return float(self.cfg["thresholds"].get(rtype, self.cfg["threshold"]))
 
+    def scored_types(self, cand: Candidate) -> tuple[str, ...]:
+        """The types the pair may hold that the model was trained on for this label
+        pair (`cfg["pairs"]`, written by training): a type never trained on a pair
+        ("LIVES_IN" for a person and a country, say) is never predicted for it."""
+        trained = self.cfg.get("pairs")
+        if trained is None:  # weights from before the mask: the ontology's pairs
+            return cand.allowed
+        ok = trained.get(cand.pair, ())
+        return tuple(t for t in cand.allowed if t in ok)
+
     def predict(self, ctx: PairContext) -> list[tuple[str, str, str, float, list[int]]]:
         """(head entity id, type, tail entity id, confidence, sentence indices) above threshold."""
         out = []
         for cand in candidates(ctx):
+            types = self.scored_types(cand)
+            if not types:
+                continue
             probs = self.model.probabilities(cand.features)
-            for rtype in cand.allowed:
+            for rtype in types:
                 if probs[rtype] >= self.threshold(rtype):
                     out.append((cand.head, rtype, cand.tail, probs[rtype], cand.sentences))
         return out

@@ -20,6 +20,7 @@ from extractors.vocab import (
     ATTEND_VERBS,
     DROP_FROM_ROLE,
     EVENT_TAILS,
+    HONORIFICS,
     HOST_VERBS,
     INVITE_VERBS,
     KIN,
@@ -48,6 +49,7 @@ SUBJECT_SKIP = frozenset({
     "reportedly", "still", "later", "then", "never", "already", "first",
 })
 CONNECTORS = frozenset({",", "is", "was", "as", "became", "becomes", "--", "-", "("})
+HONORIFIC_SKIP = HONORIFICS | {","}
 
 
 class _Index:
@@ -312,15 +314,80 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     return list(merged.values())
 
 
+# A classifier-only HOLDS_ROLE with no role word near the person: DWIE's
+# member_of/player_of for organisations; for a state, an office of it.
+FALLBACK_ROLES = {"Organization": "member", "Country": "official"}
+
+
+def _role_at_person(ix: _Index, person: Cand, holders: set[int]) -> str | None:
+    """The role phrase next to one person mention: 'foreign minister X',
+    'X , the president of ...', 'X , Germany 's foreign minister'."""
+    j = person.start - 1
+    while j >= 0 and ix.low(j) in HONORIFIC_SKIP and ix.low(j) not in ROLE_HEADS:
+        j -= 1
+    if j >= 0 and ix.low(j) in ROLE_HEADS and ix.same_sentence(j, person.start):
+        k = j
+        while k - 1 >= 0 and (ix.low(k - 1) in ROLE_MODIFIERS or ix.low(k - 1) in ROLE_HEADS):
+            k -= 1
+        role = ix.read_role(k)
+        if role:
+            return role[0]
+    k = person.end
+    if ix.low(k) in (",", "(", "is", "was", "as"):
+        k += 1
+        while ix.low(k) in DETERMINERS:
+            k += 1
+        for idx in ix.starting.get(k, []):
+            if idx in holders:  # "X , Germany 's foreign minister"
+                k = ix.cands[idx].end + (1 if ix.low(ix.cands[idx].end) in ("'s", "'") else 0)
+                break
+        role = ix.read_role(k)
+        if role and ix.same_sentence(person.start, k):
+            return role[0]
+    return None
+
+
+def classifier_role(ix: _Index, head: str, tail: str, label: str, sents: list[int]) -> str:
+    """A role for a HOLDS_ROLE the classifier alone found: the role noun next to
+    the person (in the evidence sentences first, then anywhere in the document),
+    else a role word between person and holder in one sentence, else
+    `FALLBACK_ROLES` by the holder's label. Never empty."""
+    people = [c for i, c in enumerate(ix.cands) if ix.cand_entity[i] == head]
+    holders = {i for i, c in enumerate(ix.cands) if ix.cand_entity[i] == tail}
+    people.sort(key=lambda c: ix.tok_sent[c.start] not in sents)
+    for person in people:
+        found = _role_at_person(ix, person, holders)
+        if found:
+            return found
+    for person in people:
+        for idx in holders:
+            h = ix.cands[idx]
+            if ix.tok_sent[h.start] != ix.tok_sent[person.start]:
+                continue
+            lo, hi = (person.end, h.start) if person.end <= h.start else (h.end, person.start)
+            for j in range(lo, min(hi, lo + 12)):
+                if ix.low(j) in ROLE_HEADS:
+                    k = j
+                    while k - 1 >= lo and (ix.low(k - 1) in ROLE_MODIFIERS or ix.low(k - 1) in ROLE_HEADS):
+                        k -= 1
+                    role = ix.read_role(k)
+                    if role:
+                        return role[0]
+    return FALLBACK_ROLES.get(label, "member")
+
+
 def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
                    sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
     """The patterns, plus what the trained classifier (`newsgraph_relations`, when
     in the pipeline) found beyond them: its `doc._.relations` name entities by
-    uri; a relation the patterns also found keeps the patterns' properties."""
+    uri; a relation the patterns also found keeps the patterns' properties, a
+    HOLDS_ROLE of the classifier alone gets its role from `classifier_role`."""
     relations = pattern_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
     predicted = doc._.relations if Doc.has_extension("relations") else None
     if not predicted:
         return relations
+    ix: _Index | None = None
+    labels = {e.id: e.label for e in entities}
     by_uri = {e.uri: e.id for e in entities}
     found = {(r.head, r.type, r.tail): r for r in relations}
     for head_uri, rtype, tail_uri, conf, sents in predicted:
@@ -332,6 +399,10 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
             rel.confidence = max(rel.confidence, float(conf))
             continue
         evidence = [Evidence(s, *sentences[s]) for s in sorted(set(sents)) if 0 <= s < len(sentences)]
-        rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, {}, float(conf), evidence)
+        props: dict[str, Any] = {}
+        if rtype == "HOLDS_ROLE":
+            ix = ix or _Index(doc, cands, cand_entity, entities, tok_sent)
+            props["role"] = classifier_role(ix, head, tail, labels[tail], list(sents))
+        rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, float(conf), evidence)
         relations.append(rel)
     return relations

@@ -50,9 +50,11 @@ class Mention:
     end: int
     text: str
     sentence: int  # index of the sentence holding the mention
+    form: str = "name"  # "name", or "demonym": "German" refers to Germany without naming it
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text, "sentence": self.sentence}
+        return {"start": self.start, "end": self.end, "text": self.text, "sentence": self.sentence,
+                "form": self.form}
 
 
 @dataclass

@@ -60,4 +60,5 @@ ORG_WORDS = frozenset({
     "federation", "organization", "organisation", "news", "times", "post", "airlines", "airways",
     "college", "school", "fund", "foundation", "commission", "army", "navy", "court", "parliament",
     "congress", "exchange", "press", "network", "league", "club", "ltd", "ltd.", "plc", "ag",
+    "center", "centre", "academy", "society", "authority", "museum", "orchestra",
 })

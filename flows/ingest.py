@@ -102,6 +102,7 @@ def _ingest_in_parallel(
     in_flight: int,
     entity_keys: dict[str, set[int]],
     relationship_counts: Counter[str],
+    resolve: bool = True,
 ) -> int:
     """Submit select → extract → map per batch, at most `in_flight` batches ahead
     of the oldest unfinished one; load in reading order, one batch at a time.
@@ -151,7 +152,7 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
         elif todo:
             report.failed.extend(mapped.failures)
-            loading = (batch, mapped, load_batch.submit(mapped.plan))
+            loading = (batch, mapped, load_batch.submit(mapped.plan, resolve))
         _tick(report)
 
     for batch in batches:
@@ -183,10 +184,12 @@ def ingest_flow(
     parallel: bool = False,
     limit: int | None = None,
     in_flight: int = 8,
+    resolve: bool = True,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
-    ahead when parallel."""
+    ahead when parallel; `resolve=False` leaves cross-document resolution out
+    (to measure what it adds)."""
     logger = get_run_logger()
     settings = load_settings()
     started = time.perf_counter()
@@ -207,7 +210,8 @@ def ingest_flow(
     overlapped = parallel or n_process == 1
     if overlapped:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
-                                            in_flight if parallel else 1, entity_keys, relationship_counts)
+                                            in_flight if parallel else 1, entity_keys, relationship_counts,
+                                            resolve)
     for batch in () if overlapped else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
@@ -224,7 +228,7 @@ def ingest_flow(
                 extractions = extract_batch(todo, settings.spacy_model, n_process)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
-                load_batch(mapped.plan)
+                load_batch(mapped.plan, resolve)
                 _count(report, mapped, entity_keys, relationship_counts)
         except (ServiceUnavailable, SessionExpired) as exc:
             # Neo4j is gone even after retries: name every document not loaded.

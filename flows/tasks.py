@@ -125,5 +125,5 @@ def map_batch(extractions: list[Extraction]) -> MappedBatch:
 
 
 @task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
-def load_batch(plan: LoadPlan) -> dict[str, int]:
-    return store.load_plan(connection(), plan)
+def load_batch(plan: LoadPlan, resolve: bool = True) -> dict[str, int]:
+    return store.load_plan(connection(), plan, resolve=resolve)

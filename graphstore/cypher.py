@@ -17,6 +17,7 @@ CONSTRAINTS = (
     "CREATE CONSTRAINT document_uri IF NOT EXISTS FOR (n:Document) REQUIRE n.uri IS UNIQUE",
     "CREATE CONSTRAINT document_source_id IF NOT EXISTS FOR (n:Document) REQUIRE n.source_id IS UNIQUE",
     "CREATE CONSTRAINT mention_uri IF NOT EXISTS FOR (n:Mention) REQUIRE n.uri IS UNIQUE",
+    "CREATE CONSTRAINT merge_uri IF NOT EXISTS FOR (n:Merge) REQUIRE n.uri IS UNIQUE",
 )
 # Index to find names quickly from the CLI (`why`, analyst look-ups); the
 # cookbook's "added since" orders documents by ingestion time and "facts
@@ -190,6 +191,128 @@ CALL (e, new) {
   RETURN collect(text) AS aliases
 }
 SET e.aliases = aliases
+"""
+
+# ------------------------------------------------- cross-document resolution
+# graphstore/resolution.py decides in Python from what these return; every
+# write is one of the statements below (or MERGE_ENTITIES / MERGE_RELATIONSHIPS).
+
+# Person nodes whose key's last token is one of $surnames: the partial names
+# and the fuller names that end with them.
+SURNAME_GROUPS = """
+MATCH (p:Person)
+WHERE p.uri STARTS WITH $base
+WITH p, split(substring(p.uri, size($base)), '-') AS parts
+WHERE last(parts) IN $surnames
+RETURN p.uri AS uri, last(parts) AS surname
+ORDER BY uri
+"""
+ALL_PERSON_URIS = "MATCH (p:Person) RETURN p.uri AS uri ORDER BY uri"
+
+# The people the documents' mentions refer to (before they are retracted).
+PERSONS_OF_DOCUMENTS = """
+UNWIND $ids AS id
+MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p:Person)
+RETURN DISTINCT p.uri AS uri
+"""
+
+# What the rules look at: roles, nationalities, documents and the people a
+# person is directly related to.
+PERSON_FACTS = """
+UNWIND $uris AS uri
+MATCH (p:Person {uri: uri})
+OPTIONAL MATCH (p)-[r:HOLDS_ROLE]->(o:Entity)
+WITH p, collect(DISTINCT CASE WHEN o IS NULL THEN null
+                         ELSE {role: r.role, uri: o.uri, name: o.name, country: o:Country} END) AS roles
+OPTIONAL MATCH (p)-[:NATIONAL_OF]->(c:Country)
+WITH p, roles, collect(DISTINCT CASE WHEN c IS NULL THEN null ELSE {uri: c.uri, name: c.name} END) AS nations
+OPTIONAL MATCH (p)<-[:REFERS_TO]-(:Mention)-[:IN_DOCUMENT]->(d:Document)
+WITH p, roles, nations, collect(DISTINCT d.source_id) AS documents
+OPTIONAL MATCH (p)--(q:Person)
+RETURN p.uri AS uri, p.name AS name, roles, nations, documents, collect(DISTINCT q.uri) AS related
+"""
+
+# Everything a merge moves off the partial node, to record it for undoing.
+PERSON_SNAPSHOT = """
+UNWIND $uris AS uri
+MATCH (a:Person {uri: uri})
+OPTIONAL MATCH (a)-[r]-(b:Entity)
+WITH a, collect(CASE WHEN b IS NULL THEN null
+                ELSE {type: type(r), outgoing: startNode(r) = a, other: b.uri, props: properties(r)} END) AS rels
+OPTIONAL MATCH (a)<-[:REFERS_TO]-(m:Mention)-[:IN_DOCUMENT]->(d:Document)
+WITH a, rels, collect(CASE WHEN m IS NULL THEN null ELSE {uri: m.uri, document: d.source_id} END) AS mentions
+RETURN a.uri AS uri, properties(a) AS props, rels, mentions
+"""
+
+MOVE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Person {uri: row.source})
+MATCH (t:Person {uri: row.target})
+DELETE r
+MERGE (m)-[:REFERS_TO]->(t)
+"""
+
+DELETE_PERSONS = """
+UNWIND $uris AS uri
+MATCH (a:Person {uri: uri})
+DETACH DELETE a
+"""
+
+# All relationships at the full-name nodes, so an undo can take the partial
+# node's evidence entries back out of them.
+RELATIONSHIPS_OF = """
+UNWIND $uris AS uri
+MATCH (t:Entity {uri: uri})-[r]-(b:Entity)
+RETURN DISTINCT elementId(r) AS id, startNode(r).uri AS head, type(r) AS type, endNode(r).uri AS tail,
+       properties(r) AS props
+"""
+SET_EVIDENCE = """
+UNWIND $rows AS row
+MATCH ()-[r]->()
+WHERE elementId(r) = row.id
+SET r.evidence = row.evidence,
+    r.evidence_doc = row.evidence_doc,
+    r.evidence_sentence = row.evidence_sentence,
+    r.evidence_start = row.evidence_start,
+    r.evidence_end = row.evidence_end,
+    r.evidence_confidence = row.evidence_confidence,
+    r.evidence_version = row.evidence_version
+""" + _SUMMARISE_EVIDENCE + """
+FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
+"""
+
+RECORD_MERGES = """
+UNWIND $rows AS row
+MERGE (m:Merge {uri: row.uri})
+SET m += row.props
+"""
+MERGES_OF_SURNAMES = """
+MATCH (m:Merge)
+WHERE last(split(substring(m.alias_uri, size($base)), '-')) IN $surnames
+RETURN properties(m) AS props
+ORDER BY m.uri
+"""
+FIND_MERGE = """
+MATCH (m:Merge)
+WHERE m.merge_id = $id OR m.uri = $id
+RETURN properties(m) AS props
+"""
+DELETE_MERGES = """
+UNWIND $uris AS uri
+MATCH (m:Merge {uri: uri})
+DELETE m
+"""
+MARK_SPLIT = """
+MATCH (m:Merge {uri: $uri})
+SET m.status = 'split', m.recorded_at = $now
+REMOVE m.undo
+"""
+
+# Every mention with its document, span and entity (the resolution measurement).
+MENTION_SPANS = """
+MATCH (d:Document)<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
+RETURN d.source_id AS doc, m.start AS start, m.end AS end, e.uri AS node,
+       [l IN labels(e) WHERE l <> 'Entity'][0] AS label
 """
 
 # ------------------------------------------------------------------- summaries

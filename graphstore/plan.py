@@ -30,6 +30,9 @@ EVIDENCE_FIELDS = (
     "evidence_version",
 )
 
+# Merge record properties that are lists in Neo4j (one literal per item in RDF).
+LIST_KEYS = frozenset({"mentions", "mention_documents"})
+
 
 @dataclass
 class LoadPlan:
@@ -37,6 +40,7 @@ class LoadPlan:
     entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by label
     mentions: list[dict[str, Any]] = field(default_factory=list)
     relationships: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by type
+    merges: list[dict[str, Any]] = field(default_factory=list)  # resolution's records (in exports)
     skipped_triples: int = 0  # entity-to-entity triples with no assertion behind them
 
     @property
@@ -49,6 +53,7 @@ class LoadPlan:
             "entities": sum(len(v) for v in self.entities.values()),
             "mentions": len(self.mentions),
             "relationships": sum(len(v) for v in self.relationships.values()),
+            "merges": len(self.merges),
         }
 
 
@@ -81,7 +86,9 @@ def plan_from_graph(g: Graph) -> LoadPlan:
             if p == NG.alias:
                 continue  # aliases are recomputed from mentions in Neo4j
             key = keys.get(p) if isinstance(p, URIRef) else None
-            if key is not None:
+            if key in LIST_KEYS:
+                props[s].setdefault(key, []).append(_python(o))
+            elif key is not None:
                 props[s][key] = _python(o)
         elif isinstance(o, URIRef):
             if p in rel_by_predicate:
@@ -97,6 +104,9 @@ def plan_from_graph(g: Graph) -> LoadPlan:
             plan.documents.append({"uri": str(s), "props": props[s]})
         elif label in ontology.entity_labels:
             plan.entities.setdefault(label, []).append({"uri": str(s), "props": props[s]})
+        elif label == "Merge":
+            record = {k: sorted(v) if k in LIST_KEYS else v for k, v in props[s].items()}
+            plan.merges.append({"uri": str(s), "props": record})
         elif label == "Mention":
             link = links[s]
             plan.mentions.append(
@@ -142,4 +152,5 @@ def plan_from_graph(g: Graph) -> LoadPlan:
     for rows in plan.entities.values():
         rows.sort(key=lambda r: r["uri"])
     plan.mentions.sort(key=lambda r: r["uri"])
+    plan.merges.sort(key=lambda r: r["uri"])
     return plan

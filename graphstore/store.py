@@ -15,7 +15,7 @@ from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTrans
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
-from graphstore import cypher
+from graphstore import cypher, resolution
 from graphstore.plan import LoadPlan
 
 log = logging.getLogger(__name__)
@@ -121,11 +121,16 @@ def _tidy(tx: ManagedTransaction, touched: set[str], *, added: dict[str, set[str
             tx.run(cypher.ADD_ALIASES, rows=chunk).consume()
 
 
-def _load(tx: ManagedTransaction, plan: LoadPlan) -> None:
+def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
+    # Merges in the surname groups this batch touches are undone first, so
+    # retraction and loading see the graph as extraction left it.
+    # The batch's documents are write-locked first, before anything reads them
+    # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
+    present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
+    groups = resolution.plan_surnames(plan) | resolution.document_surnames(tx, plan.document_ids)
+    resolution.undo_groups(tx, groups)
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
-    # (Only documents already in the graph have anything to retract.)
-    present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
     touched = _retract(tx, present) if present else set()
     tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
     added: dict[str, set[str]] = {}
@@ -143,22 +148,31 @@ def _load(tx: ManagedTransaction, plan: LoadPlan) -> None:
     for rel_type in sorted(plan.relationships):
         for rows in _chunks(plan.relationships[rel_type]):
             tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=rows).consume()
+    for rows in _chunks(plan.merges):
+        tx.run(cypher.RECORD_MERGES, rows=rows).consume()
     _tidy(tx, touched, added=added)
+    if resolve:
+        resolution.resolve_groups(tx, groups)
 
 
-def load_plan(conn: Connection, plan: LoadPlan) -> dict[str, int]:
-    """Write one batch in one transaction: all of it lands, or none of it."""
-    if not plan.documents:
+def load_plan(conn: Connection, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+    """Write one batch in one transaction: all of it lands, or none of it.
+    With `resolve`, cross-document resolution runs on the people it touches;
+    an import loads merges as recorded instead."""
+    if not plan.documents and not plan.merges:
         return plan.counts()
     with get_driver(conn).session(database=conn.database, default_access_mode=WRITE_ACCESS) as session:
-        session.execute_write(_load, plan)
+        session.execute_write(_load, plan, resolve)
     return plan.counts()
 
 
 def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
+    groups = resolution.document_surnames(tx, ids)
+    resolution.undo_groups(tx, groups)
     touched = _retract(tx, ids)
     record = tx.run(cypher.DELETE_DOCUMENTS, ids=ids).single()
     _tidy(tx, touched)
+    resolution.resolve_groups(tx, groups)
     return int(record["deleted"]) if record else 0
 
 
@@ -166,6 +180,18 @@ def forget_documents(conn: Connection, ids: list[str]) -> int:
     """Remove documents and everything only they supported; returns how many existed."""
     with get_driver(conn).session(database=conn.database) as session:
         return session.execute_write(_forget, sorted(ids))
+
+
+def resolve_all(conn: Connection) -> list[str]:
+    """Run cross-document resolution over the whole graph; returns the merge ids."""
+    with get_driver(conn).session(database=conn.database) as session:
+        return session.execute_write(resolution.resolve_all)
+
+
+def split_merge(conn: Connection, merge_id: str) -> dict[str, Any] | None:
+    """Undo a recorded merge and veto it; the merge record's properties, or None."""
+    with get_driver(conn).session(database=conn.database) as session:
+        return session.execute_write(resolution.split, merge_id)
 
 
 def reset(conn: Connection) -> None:
@@ -198,7 +224,13 @@ def to_plain(value: Any) -> Any:
 
 
 # Properties that say when, not what: left out of content fingerprints.
-VOLATILE_PROPERTIES = {"ingested_at"}
+VOLATILE_PROPERTIES = {"ingested_at", "recorded_at"}
+
+
+def _is_veto(labels: list[str], props: dict[str, Any]) -> bool:
+    """A split merge's record: a decision about the graph, kept so the merge is
+    not made again, but no part of what the documents say."""
+    return "Merge" in labels and props.get("status") == "split"
 
 
 def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
@@ -217,12 +249,15 @@ def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
 
 def fingerprint(conn: Connection) -> str:
     """SHA-256 over the graph's content (labels, properties, relationships),
-    independent of load order and of ingestion times."""
+    independent of load order, of ingestion and merge times and of split
+    merges' vetoes."""
     driver = get_driver(conn)
     h = hashlib.sha256()
     nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
     node_lines = []
     for r in nodes:
+        if _is_veto(r["labels"], r["props"]):
+            continue
         props = {k: to_plain(v) for k, v in r["props"].items() if k not in VOLATILE_PROPERTIES}
         if isinstance(props.get("aliases"), list):
             props["aliases"] = sorted(props["aliases"])

@@ -344,9 +344,11 @@ def import_command(
     if not report.conforms:
         raise _fail(f"{path} does not conform to the shapes; nothing loaded:\n{report.summary()}")
     store.ensure_schema(conn)
-    counts = store.load_plan(conn, plan_from_graph(graph))
+    # The file holds the graph as it was, merges included: loaded as recorded, not resolved again.
+    counts = store.load_plan(conn, plan_from_graph(graph), resolve=False)
     out.print(f"{len(graph)} triples imported: {counts['documents']} documents, {counts['entities']} entities, "
-              f"{counts['mentions']} mentions, {counts['relationships']} relationships", highlight=False)
+              f"{counts['mentions']} mentions, {counts['relationships']} relationships, "
+              f"{counts['merges']} merge records", highlight=False)
 
 
 @app.command()
@@ -435,6 +437,20 @@ def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -
         raise typer.Exit(1)
 
 
+@app.command()
+def split(merge_id: Annotated[str, typer.Argument(metavar="MERGE_ID", help="A merge's merge_id (or URI).")]) -> None:
+    """Undo a cross-document merge; the pair is not merged again (the record stays as a veto)."""
+    from graphstore import store
+
+    conn = _check_neo4j()
+    merge = store.split_merge(conn, merge_id)
+    if merge is None:
+        raise _fail(f"no applied merge {merge_id!r}; list them with `newsgraph cookbook entity_merges`")
+    out.print(f"Split merge {merge['merge_id']} ({merge['rule']}: {merge['reason']}): {merge['alias_name']!r} "
+              f"is its own node again ({merge['alias_uri']}); it will not be merged into "
+              f"{merge['target_uri']} again.", highlight=False)
+
+
 # ------------------------------------------------------------------- serve
 @app.command()
 def serve(
@@ -494,6 +510,32 @@ def eval_command(
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         out.print(format_tables(result), highlight=False)
+
+
+@app.command("eval-resolution")
+def eval_resolution_command(
+    path: Annotated[Path, typer.Argument(help="DWIE's folder (e.g. ../shared/datasets/dwie); its dev split is used.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N dev documents.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Empty the graph first (it must be empty otherwise).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure one-node-per-entity on DWIE dev: ingest into an empty graph, before and after resolution."""
+    from newsgraph.resolution_eval import GraphNotEmpty, format_table, run_resolution_eval
+
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    conn = _check_neo4j()
+    _quiet_prefect()
+    try:
+        result = run_resolution_eval(conn, path, limit=limit, reset=reset)
+    except GraphNotEmpty as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        sys.stdout.write(format_table(result) + "\n")  # a Markdown table, unwrapped
+    if result["failed"]:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------- summary / demo

@@ -90,6 +90,8 @@ class GoldDocument:
     relations: set[tuple[str, str, str]] = field(default_factory=set)
     # relations that hold either way round (DWIE spouse_of)
     symmetric: set[tuple[str, str, str]] = field(default_factory=set)
+    # DWIE: concept → its Wikipedia link, the gold identity across documents
+    concept_links: dict[str, str] = field(default_factory=dict)
 
 
 def default_path(dataset: str) -> Path:
@@ -140,6 +142,7 @@ def dwie_document(data: dict, doc_id: str) -> GoldDocument:
         return str(country_of.get(concept, concept))
 
     doc = GoldDocument(doc_id, text)
+    doc.concept_links = {str(c["concept"]): c["link"] for c in data["concepts"] if c.get("link")}
     for m in data["mentions"]:
         cid = m["concept"]
         doc.concept_spans.setdefault(canon(cid), set()).add((m["begin"], m["end"]))

@@ -33,6 +33,11 @@ Scoring (see newsgraph/datasets.py for the readers and splits):
   NATIONAL_OF, Located_In and OrgBased_In <- LOCATED_IN; Kill(killer, victim)
   is right when the extraction has an Event with PARTICIPATES_IN from the killer
   (role agent or actor) and from the victim (role victim).
+- Demonyms: a Country mention whose form is "demonym" ("German", "Afghans")
+  is scored as Country only where the dataset annotates demonyms as their
+  country (DWIE's gpe0-x). CrossRE (misc) and CoNLL04 (Other) annotate them
+  as a type that is not scored, so there such mentions are left out like any
+  other unscored label, as stock spaCy's NORP is.
 - `lowercase` lowercases the text character by character before extraction,
   so gold offsets stay valid.
 - Speed: words (whitespace-separated) per second of `extract_documents` and of
@@ -65,6 +70,7 @@ class DatasetSpec:
     entity_labels: tuple[str, ...]  # scoring labels, in table order
     pred_labels: dict[str, str]  # extractor label -> scoring label
     relation_types: tuple[str, ...]  # scoring relation types; empty: entities only
+    demonyms_as_country: bool = False  # a demonym mention is a mention of its country
 
 
 SPECS = {
@@ -72,6 +78,7 @@ SPECS = {
         ("Person", "Country", "Organization", "Event", "Date"),
         {"Person": "Person", "Country": "Country", "Organization": "Organization", "Event": "Event", "Date": "Date"},
         ("NATIONAL_OF", "HOLDS_ROLE", "LOCATED_IN", "RELATIVE_OF"),
+        demonyms_as_country=True,
     ),
     "crossre": DatasetSpec(("Person", "Country"), {"Person": "Person", "Country": "Country"}, ()),
     "conll04": DatasetSpec(
@@ -225,12 +232,14 @@ def predicted_triples(dataset: str, extraction: Extraction, gold: GoldDocument) 
 
 
 def predicted_spans(dataset: str, extraction: Extraction) -> set[Span]:
-    labels = SPECS[dataset].pred_labels
+    spec = SPECS[dataset]
+    labels = spec.pred_labels
     return {
         (m.start, m.end, labels[e.label])
         for e in extraction.entities
         if e.label in labels and not e.attributes.get("triggered")  # a verb, not a named mention
         for m in e.mentions
+        if m.form != "demonym" or spec.demonyms_as_country
     }
 
 

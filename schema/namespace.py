@@ -32,6 +32,7 @@ class NG(DefinedNamespace):
     Document: URIRef
     Mention: URIRef
     Assertion: URIRef
+    Merge: URIRef
 
     # relationships between entities
     holdsRole: URIRef
@@ -80,3 +81,16 @@ class NG(DefinedNamespace):
     confidence: URIRef
     evidenceText: URIRef
     extractorVersion: URIRef
+
+    # merge data
+    mergeId: URIRef
+    mergeRule: URIRef
+    mergeReason: URIRef
+    aliasUri: URIRef
+    aliasName: URIRef
+    targetUri: URIRef
+    mergedMention: URIRef
+    mergedDocument: URIRef
+    mergeStatus: URIRef
+    recordedAt: URIRef
+    undoSnapshot: URIRef

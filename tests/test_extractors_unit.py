@@ -122,3 +122,28 @@ def test_event_with_date_and_place() -> None:
     assert event.attributes["type"] == "summit"
     assert ("NATO Summit", "Brussels", ()) in rels(ex, "LOCATED_IN")
     assert any(t == "XXXX-06-14" for _, t, _ in rels(ex, "ON_DATE"))
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_demonym_mentions_carry_their_form(case) -> None:
+    ex = run(case("Several Germans and two Afghans were questioned by Dutch police in the Netherlands ."))
+    forms = {(e.name, m.text.lower(), m.form) for e in ex.entities if e.label == "Country" for m in e.mentions}
+    assert ("Germany", "germans", "demonym") in forms
+    assert ("Afghanistan", "afghans", "demonym") in forms
+    assert ("Netherlands", "dutch", "demonym") in forms
+    assert ("Netherlands", "netherlands", "name") in forms  # "the" is not part of the name
+    check_offsets(ex)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_language_names_are_not_countries(case) -> None:
+    ex = run(case("The report was published in German and later translated into English ."))
+    assert not names(ex, "Country")
+
+
+@pytest.mark.parametrize("case", [str, str.upper], ids=["cased", "upper"])
+def test_territories_and_tournaments_are_not_countries(case) -> None:
+    ex = run(case("Protesters marched in Hong Kong while Andre Agassi won the U.S. Open in New York ."))
+    assert "Hong Kong" in names(ex, "Place")
+    assert "U.S. Open" in names(ex, "Event")
+    assert not names(ex, "Country")

@@ -110,3 +110,12 @@ def test_shortest_path(examples_graph) -> None:
 def test_nationalities(examples_graph) -> None:
     people = {r["person"] for r in _run(examples_graph, "nationalities", country="Japan")}
     assert {"Shinzo Abe", "Naruhito"} <= people
+
+
+def test_entity_merges(examples_graph) -> None:
+    for r in _run(examples_graph, "entity_merges"):
+        # A partial name goes only into a person whose name ends with it, with a rule and documents.
+        assert r["status"] == "applied" and r["person"] is not None
+        assert r["person"].lower().endswith(r["partial"].lower()) and r["person"] != r["partial"]
+        assert r["rule"] in ("shared_role", "shared_country", "shared_document")
+        assert r["documents"] and r["mentions"] >= 1

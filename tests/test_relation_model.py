@@ -129,3 +129,31 @@ def test_bad_weights_file_is_refused(tmp_path) -> None:
     (tmp_path / "rel" / "features.json").write_text('["only one"]\n', encoding="utf-8")
     with pytest.raises(ValueError):
         LinearModel.from_disk(tmp_path / "rel")
+
+
+def test_classifier_roles_come_from_the_text_or_a_fallback() -> None:
+    from extractors.relations import FALLBACK_ROLES, _Index, classifier_role
+
+    nlp = load_pipeline()
+    text = ("Thomas Weber , the director of Siemens AG , praised the team .\n"
+            "Anna Schmidt left Siemens AG last year .")
+    ctx = context_for(nlp(text))
+    ix = _Index(ctx.doc, ctx.cands, ctx.cand_entity, ctx.entities, ctx.tok_sent)
+    ids = {e.name: e.id for e in ctx.entities}
+    assert classifier_role(ix, ids["Thomas Weber"], ids["Siemens AG"], "Organization", [0]) == "director"
+    assert classifier_role(ix, ids["Anna Schmidt"], ids["Siemens AG"], "Organization", [1]) == "member"
+    assert FALLBACK_ROLES["Country"]
+
+
+def test_types_never_trained_for_a_label_pair_are_not_predicted() -> None:
+    comp = classifier()
+    nlp = load_pipeline()
+    ctx = context_for(nlp(SENTENCE))
+    pairs = comp.cfg.get("pairs")
+    for cand in candidates(ctx):
+        types = comp.scored_types(cand)
+        assert set(types) <= set(cand.allowed)
+        if pairs is not None:
+            assert set(types) <= set(pairs.get(cand.pair, ()))
+    if pairs is not None:
+        assert "LIVES_IN" not in pairs.get("Person>Country", [])

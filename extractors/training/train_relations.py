@@ -21,6 +21,8 @@ seed. Per-type thresholds are chosen on a held-out tenth of the training
 documents (best pair-level F1, at least 0.15), then the model is refit on all
 of them. Features seen in fewer than `--min-count` documents are dropped,
 and so are weights that end near zero.
+The `cfg` also lists, per label pair ("Person>Country"), the types that had
+positives in training: at inference the classifier scores only those.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ CONLL04_TYPES = {"Work_For": "HOLDS_ROLE", "Live_In": "LIVES_IN", "Located_In": 
 @dataclass
 class Instance:
     doc: str  # dataset / document / casing: the unit of the held-out split
+    pair: str  # "Person>Country": head and tail labels
     features: list[str]
     allowed: np.ndarray  # (C,) 1 where the type is scored for this pair
     labels: np.ndarray  # (C,)
@@ -117,7 +120,7 @@ def instances(name: str, golds: list, docs: list[Doc], lowercase: bool) -> Itera
                           for tc in mapping.get(cand.tail, []))
                 y[types[rtype]] = float(hit)
             if allowed.any():
-                yield Instance(f"{name}/{gold.id}/{lowercase}", cand.features, allowed, y)
+                yield Instance(f"{name}/{gold.id}/{lowercase}", cand.pair, cand.features, allowed, y)
 
 
 def fit(data: list[Instance], vocab: dict[str, int], *, epochs: int, seed: int, lr: float = 0.05,
@@ -189,6 +192,16 @@ def choose_thresholds(model: LinearModel, held: list[Instance]) -> dict[str, flo
     return out
 
 
+def trained_pairs(data: list[Instance]) -> dict[str, list[str]]:
+    """Label pair -> the types with positives among its training pairs: the only
+    types the classifier scores for that pair at inference."""
+    out: dict[str, set[str]] = {}
+    for inst in data:
+        for c in np.flatnonzero(inst.labels * inst.allowed):
+            out.setdefault(inst.pair, set()).add(RELATION_TYPES[c])
+    return {pair: sorted(types) for pair, types in sorted(out.items())}
+
+
 def build_vocab(data: list[Instance], min_count: int) -> dict[str, int]:
     seen: dict[str, set[str]] = {}
     for inst in data:
@@ -249,7 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     component = RelationClassifier.__new__(RelationClassifier)
     component.name = "newsgraph_relations"
     component.model = model
-    component.cfg = {"threshold": 0.5, "thresholds": thresholds, "types": list(RELATION_TYPES),
+    pairs = trained_pairs(data)
+    log.info("trained label pairs: %s", pairs)
+    component.cfg = {"threshold": 0.5, "thresholds": thresholds, "types": list(RELATION_TYPES), "pairs": pairs,
                      "training": {"command": "python -m extractors.training.train_relations",
                                   "epochs": args.epochs, "seed": args.seed, "min_count": args.min_count,
                                   "pairs": len(data), "positives": dict(sorted(positives.items())),
