@@ -365,13 +365,15 @@ def sentence_index(doc: Doc) -> tuple[list[int], list[tuple[int, int]]]:
     return tok_sent, sentences
 
 
-def build_extraction(doc: Doc, document: Document, version: str) -> Extraction:
+def build_extraction(doc: Doc, document: Document, version: str, classifier: Any | None = None) -> Extraction:
+    """`classifier`: the relation component, when the pipeline ran without it
+    (see `find_relations`)."""
     from extractors.relations import find_relations
     from extractors.triggers import triggered_events
 
     tok_sent, sentences = sentence_index(doc)
     cands = collect_candidates(doc, document)
     entities, cand_entity = build_entities(doc, document, cands, tok_sent)
-    relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
+    relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent, classifier)
     events, event_relations = triggered_events(doc, document.sha256[:12], entities, tok_sent, sentences)
     return Extraction(document, entities + events, relations + event_relations, sentences, version)

@@ -41,6 +41,7 @@ DEFAULT_BATCH_SIZE = 64
 NER_MODEL = Path(__file__).resolve().parent / "models" / "ner"
 NER_MODEL_ENV = "NEWSGRAPH_NER_MODEL"
 _UNUSED = ("lemmatizer",)
+RELATIONS_PIPE = "newsgraph_relations"
 __version__ = "0.1"
 
 
@@ -107,5 +108,9 @@ def extract_documents(
     nlp = load_pipeline(model_name)
     version = extractor_version(model_name)
     pairs = ((model_text(d.text), d) for d in docs)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        yield build_extraction(doc, document, version)
+    # The relation component would assemble candidates and entities itself;
+    # build_extraction assembles them anyway, so it runs the classifier there.
+    classifier = nlp.get_pipe(RELATIONS_PIPE) if RELATIONS_PIPE in nlp.pipe_names else None
+    skip = [RELATIONS_PIPE] if classifier is not None else []
+    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size, disable=skip):
+        yield build_extraction(doc, document, version, classifier)

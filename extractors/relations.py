@@ -377,13 +377,28 @@ def classifier_role(ix: _Index, head: str, tail: str, label: str, sents: list[in
 
 
 def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
-                   sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
-    """The patterns, plus what the trained classifier (`newsgraph_relations`, when
-    in the pipeline) found beyond them: its `doc._.relations` name entities by
-    uri; a relation the patterns also found keeps the patterns' properties, a
-    HOLDS_ROLE of the classifier alone gets its role from `classifier_role`."""
+                   sentences: list[tuple[int, int]], tok_sent: list[int],
+                   classifier: Any | None = None) -> list[Relation]:
+    """The patterns, plus what the trained classifier found beyond them: either
+    `classifier` (the `newsgraph_relations` component) run here on the entities
+    just built, or what the component left in `doc._.relations` when it ran in
+    the pipeline. Predictions name entities by uri; a relation the patterns also
+    found keeps the patterns' properties, a HOLDS_ROLE of the classifier alone
+    gets its role from `classifier_role`."""
     relations = pattern_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
-    predicted = doc._.relations if Doc.has_extension("relations") else None
+    predicted: list[Any] | None
+    if classifier is not None:
+        # The same scoring the component does in the pipeline, on the candidates
+        # and entities assembly already has (with the publication date), instead
+        # of the component assembling them a second time.
+        from extractors.relation_model import PairContext
+
+        ctx = PairContext(doc, cands, cand_entity, entities, tok_sent, {(r.head, r.type, r.tail) for r in relations})
+        uri = {e.id: e.uri for e in entities}
+        predicted = [(uri[h], rtype, uri[t], round(conf, 4), sents)
+                     for h, rtype, t, conf, sents in classifier.predict(ctx)]
+    else:
+        predicted = doc._.relations if Doc.has_extension("relations") else None
     if not predicted:
         return relations
     ix: _Index | None = None
