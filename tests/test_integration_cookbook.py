@@ -93,8 +93,12 @@ def test_events_places_and_dates(examples_graph) -> None:
 
 
 def test_co_mentioned_and_added_since(examples_graph) -> None:
-    pairs = _run(examples_graph, "co_mentioned", limit=50)
-    assert pairs and pairs[0]["documents"] >= pairs[-1]["documents"]
+    pairs = store.run_query(examples_graph, recipe("co_mentioned").cypher, {"name": "France", "limit": 50})
+    assert pairs and all(r["entity"] == "France" and r["other"] != "France" for r in pairs)
+    assert [r["documents"] for r in pairs] == sorted((r["documents"] for r in pairs), reverse=True)
+    # Macron is France's president in three example articles.
+    assert {"other": "Emmanuel Macron", "label": "Person", "documents": 3} in [
+        {k: r[k] for k in ("other", "label", "documents")} for r in pairs]
     added = _run(examples_graph, "added_since", since="2000-01-01T00:00:00Z")
     assert len(added) == 8
     assert _run(examples_graph, "added_since", since="2999-01-01T00:00:00Z") == []
