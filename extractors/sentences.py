@@ -11,7 +11,6 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-
 TERMINAL = frozenset(".!?")
 CLOSING = frozenset({'"', "'", ")", "]", "”", "’", "»", "''"})
 

@@ -34,8 +34,14 @@ INDEXES = (
     "CREATE INDEX on_date_support IF NOT EXISTS FOR ()-[r:ON_DATE]-() ON (r.support)",
 )
 
+# The statements of a load are planned once and kept: a growing graph's
+# statistics change with every batch, and Neo4j would otherwise plan them again
+# and again (a quarter of a second each, more than the writes of a batch take),
+# while their plans are index seeks whatever the statistics say.
+NO_REPLAN = "CYPHER replan=skip "
+
 # --------------------------------------------------------------------- reading
-EXISTING_DOCUMENTS = """
+EXISTING_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (d:Document {source_id: id})
 RETURN d.source_id AS id, d.sha256 AS sha256
@@ -46,7 +52,7 @@ RETURN d.source_id AS id, d.sha256 AS sha256
 # new ones), in uri order, before anything reads them. A concurrent load of the
 # same document waits here until the other commits, then sees (and retracts)
 # what it wrote; without the lock both would append the same evidence.
-LOCK_DOCUMENTS = """
+LOCK_DOCUMENTS = NO_REPLAN + """
 UNWIND $rows AS row
 MERGE (d:Document {uri: row.uri})
 SET d._lock = true
@@ -54,7 +60,7 @@ REMOVE d._lock
 RETURN row.props.source_id AS id, d.sha256 IS NOT NULL AS present
 """
 
-MERGE_DOCUMENTS = """
+MERGE_DOCUMENTS = NO_REPLAN + """
 UNWIND $rows AS row
 MERGE (d:Document {uri: row.uri})
 SET d += row.props
@@ -63,15 +69,21 @@ SET d += row.props
 # -------------------------------------------------------------------- entities
 # `SET n += row.props`: the keys come from the ontology's ng:neo4jKey list.
 MERGE_ENTITIES = {
-    "Person": "UNWIND $rows AS row MERGE (n:Person {uri: row.uri}) SET n:Entity, n += row.props",
-    "Country": "UNWIND $rows AS row MERGE (n:Country {uri: row.uri}) SET n:Entity, n += row.props",
-    "Organization": "UNWIND $rows AS row MERGE (n:Organization {uri: row.uri}) SET n:Entity, n += row.props",
-    "Place": "UNWIND $rows AS row MERGE (n:Place {uri: row.uri}) SET n:Entity, n += row.props",
-    "Event": "UNWIND $rows AS row MERGE (n:Event {uri: row.uri}) SET n:Entity, n += row.props",
-    "Date": "UNWIND $rows AS row MERGE (n:Date {uri: row.uri}) SET n:Entity, n += row.props",
+    "Person": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Person {uri: row.uri}) SET n:Entity, n += row.props",
+    "Country": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Country {uri: row.uri}) SET n:Entity, n += row.props",
+    "Organization": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Organization {uri: row.uri}) SET n:Entity, n += row.props",
+    "Place": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Place {uri: row.uri}) SET n:Entity, n += row.props",
+    "Event": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Event {uri: row.uri}) SET n:Entity, n += row.props",
+    "Date": NO_REPLAN
+    + "UNWIND $rows AS row MERGE (n:Date {uri: row.uri}) SET n:Entity, n += row.props",
 }
 
-MERGE_MENTIONS = """
+MERGE_MENTIONS = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (d:Document {uri: row.doc})
 MATCH (e:Entity {uri: row.entity})
@@ -105,7 +117,7 @@ SET r.documents = uniq,
         p * (1.0 - reduce(best = 0.0, i IN range(0, size(docs) - 1) |
             CASE WHEN docs[i] = d AND conf[i] > best THEN conf[i] ELSE best END)))
 """
-_MATCH_ENDS = "UNWIND $rows AS row MATCH (a:Entity {uri: row.head}) MATCH (b:Entity {uri: row.tail}) "
+_MATCH_ENDS = NO_REPLAN + "UNWIND $rows AS row MATCH (a:Entity {uri: row.head}) MATCH (b:Entity {uri: row.tail}) "
 
 MERGE_RELATIONSHIPS = {
     "HOLDS_ROLE": _MATCH_ENDS + "MERGE (a)-[r:HOLDS_ROLE {role: row.qualifier}]->(b)"
@@ -123,7 +135,7 @@ MERGE_RELATIONSHIPS = {
 # ------------------------------------------------------------------ retraction
 # A document's contribution: its evidence entries on relationships, its
 # mentions, and the entities that nothing else refers to any more.
-RETRACT_EVIDENCE = """
+RETRACT_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
 WHERE id IN r.evidence_doc
@@ -142,7 +154,7 @@ FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r
 RETURN collect(a) + collect(b) AS touched
 """
 
-RETRACT_MENTIONS = """
+RETRACT_MENTIONS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
 WITH m, e.uri AS uri
@@ -158,7 +170,7 @@ RETURN count(d) AS deleted
 """
 
 # Entities left with no mention and no relationship are gone from the graph.
-DELETE_ORPHANS = """
+DELETE_ORPHANS = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (e:Entity {uri: uri})
 WHERE NOT (e)--()
@@ -168,7 +180,7 @@ RETURN count(e) AS deleted
 
 # Aliases are the surface forms of an entity's mentions, recomputed after
 # every change so that retraction leaves no trace of a document.
-REFRESH_ALIASES = """
+REFRESH_ALIASES = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (e:Entity {uri: uri})
 OPTIONAL MATCH (m:Mention)-[:REFERS_TO]->(e)
@@ -180,7 +192,7 @@ SET e.aliases = aliases
 # Entities that only gained mentions: their new surface forms are merged into
 # the sorted list, in the order REFRESH_ALIASES gives, without reading every
 # mention of a much-mentioned entity (a country in thousands of articles).
-ADD_ALIASES = """
+ADD_ALIASES = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (e:Entity {uri: row.uri})
 WITH e, [t IN row.texts WHERE NOT t IN coalesce(e.aliases, [])] AS new
@@ -199,7 +211,7 @@ SET e.aliases = aliases
 
 # Person nodes whose key's last token is one of $surnames: the partial names
 # and the fuller names that end with them.
-SURNAME_GROUPS = """
+SURNAME_GROUPS = NO_REPLAN + """
 MATCH (p:Person)
 WHERE p.uri STARTS WITH $base
 WITH p, split(substring(p.uri, size($base)), '-') AS parts
@@ -210,7 +222,7 @@ ORDER BY uri
 ALL_PERSON_URIS = "MATCH (p:Person) RETURN p.uri AS uri ORDER BY uri"
 
 # The people the documents' mentions refer to (before they are retracted).
-PERSONS_OF_DOCUMENTS = """
+PERSONS_OF_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p:Person)
 RETURN DISTINCT p.uri AS uri
@@ -218,7 +230,7 @@ RETURN DISTINCT p.uri AS uri
 
 # What the rules look at: roles, nationalities, documents and the people a
 # person is directly related to.
-PERSON_FACTS = """
+PERSON_FACTS = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (p:Person {uri: uri})
 OPTIONAL MATCH (p)-[r:HOLDS_ROLE]->(o:Entity)
@@ -233,7 +245,7 @@ RETURN p.uri AS uri, p.name AS name, roles, nations, documents, collect(DISTINCT
 """
 
 # Everything a merge moves off the partial node, to record it for undoing.
-PERSON_SNAPSHOT = """
+PERSON_SNAPSHOT = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (a:Person {uri: uri})
 OPTIONAL MATCH (a)-[r]-(b:Entity)
@@ -244,7 +256,7 @@ WITH a, rels, collect(CASE WHEN m IS NULL THEN null ELSE {uri: m.uri, document: 
 RETURN a.uri AS uri, properties(a) AS props, rels, mentions
 """
 
-MOVE_MENTIONS = """
+MOVE_MENTIONS = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Person {uri: row.source})
 MATCH (t:Person {uri: row.target})
@@ -252,7 +264,7 @@ DELETE r
 MERGE (m)-[:REFERS_TO]->(t)
 """
 
-DELETE_PERSONS = """
+DELETE_PERSONS = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (a:Person {uri: uri})
 DETACH DELETE a
@@ -260,13 +272,13 @@ DETACH DELETE a
 
 # All relationships at the full-name nodes, so an undo can take the partial
 # node's evidence entries back out of them.
-RELATIONSHIPS_OF = """
+RELATIONSHIPS_OF = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (t:Entity {uri: uri})-[r]-(b:Entity)
 RETURN DISTINCT elementId(r) AS id, startNode(r).uri AS head, type(r) AS type, endNode(r).uri AS tail,
        properties(r) AS props
 """
-SET_EVIDENCE = """
+SET_EVIDENCE = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH ()-[r]->()
 WHERE elementId(r) = row.id
@@ -281,12 +293,12 @@ SET r.evidence = row.evidence,
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
 """
 
-RECORD_MERGES = """
+RECORD_MERGES = NO_REPLAN + """
 UNWIND $rows AS row
 MERGE (m:Merge {uri: row.uri})
 SET m += row.props
 """
-MERGES_OF_SURNAMES = """
+MERGES_OF_SURNAMES = NO_REPLAN + """
 MATCH (m:Merge)
 WHERE last(split(substring(m.alias_uri, size($base)), '-')) IN $surnames
 RETURN properties(m) AS props
@@ -297,7 +309,7 @@ MATCH (m:Merge)
 WHERE m.merge_id = $id OR m.uri = $id
 RETURN properties(m) AS props
 """
-DELETE_MERGES = """
+DELETE_MERGES = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (m:Merge {uri: uri})
 DELETE m
