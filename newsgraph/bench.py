@@ -6,10 +6,10 @@ In one run, on the first documents of the Reuters-21578 corpus
 - extract: newsgraph's extraction (words/s) against stock spaCy `nlp.pipe` with
   the same model's default components, with 1 and 2 processes;
 - load: triples/s (and nodes and relationships per second) of newsgraph's loader
-  (schema.batch.build_batch → graphstore.plan.plan_from_graph →
-  graphstore.store.load_plan) into an empty Neo4j, against Neo4j Labs'
-  rdflib-neo4j (`Neo4jStore`, batching on) loading the same RDF graph into an
-  empty Neo4j;
+  (graphstore.plan.plan_from_graph → graphstore.store.load_plan, on the batch
+  graphs schema.batch.build_batch made beforehand and timed apart) into an
+  empty Neo4j, against Neo4j Labs' rdflib-neo4j (`Neo4jStore`, batching on)
+  loading the same RDF into an empty Neo4j;
 - end to end: documents/s of the Prefect ingest flow against stock `nlp.pipe`
   alone, with the same number of processes;
 - re-ingest: the same documents again, unchanged, against the first ingest;

@@ -241,9 +241,11 @@ def _start_cli(args: list[str], env: dict[str, str], log: Path) -> tuple[subproc
 
 
 def _when_writing(conn: store.Connection, at_least: int, then: Callable[[bool], None],
-                  stop: threading.Event) -> threading.Thread:
-    """Once `at_least` documents are committed, wait (up to 8 s) for a load
-    transaction to be running, then call `then(mid_transaction)`."""
+                  stop: threading.Event, patience: float = 1.0) -> threading.Thread:
+    """Once `at_least` documents are committed, wait (up to `patience` seconds)
+    for a load transaction to be running, then call `then(mid_transaction)`.
+    A load of a small batch takes a few tens of milliseconds, most of a run is
+    spaCy: waiting longer for one lets the run get too far."""
 
     def watch() -> None:
         from neo4j import GraphDatabase
@@ -258,11 +260,12 @@ def _when_writing(conn: store.Connection, at_least: int, then: Callable[[bool], 
                 except Exception:
                     pass
                 time.sleep(0.1)
-            mid, deadline = False, time.monotonic() + 8
+            mid, deadline = False, time.monotonic() + patience
             while not stop.is_set() and time.monotonic() < deadline:
                 try:
                     rows = driver.execute_query(
-                        "SHOW TRANSACTIONS YIELD currentQuery WHERE trim(currentQuery) STARTS WITH 'UNWIND $' "
+                        "SHOW TRANSACTIONS YIELD currentQuery WITH trim(currentQuery) AS q "
+                        "WHERE q STARTS WITH 'UNWIND $' OR q STARTS WITH 'CYPHER replan=skip UNWIND $' "
                         "RETURN count(*) AS n")
                     if rows.records[0]["n"] > 0:
                         mid = True
@@ -385,7 +388,9 @@ def scenario(conn: store.Connection, prefect_harness: None,
             mp.setenv("NEWSGRAPH_NEO4J_RETRY_SECONDS", "1")
             mp.setattr(store, "load_plan", noting(store.load_plan))
             mp.setattr(store, "existing_documents", noting(store.existing_documents))
-            watcher = _when_writing(fault, len(s.after_crash) + N_DOCS // 6, cut, stop)
+            # Cut once a quarter of what is left has loaded, well inside the run.
+            remaining = N_DOCS - len(s.after_crash)
+            watcher = _when_writing(fault, len(s.after_crash) + max(1, remaining // 4), cut, stop)
             try:
                 s.rerun = ingest_flow([str(corpus)], batch_words=BATCH_WORDS)
             finally:
