@@ -135,6 +135,19 @@ MERGE_RELATIONSHIPS = {
 # ------------------------------------------------------------------ retraction
 # A document's contribution: its evidence entries on relationships, its
 # mentions, and the entities that nothing else refers to any more.
+# Write-locks the relationships a retraction will rewrite, in a fixed order,
+# before RETRACT_EVIDENCE reads their evidence lists: a concurrent load may be
+# appending to the same lists, and a statement that read them first would
+# write back the old lists over its entry (a lost update).
+LOCK_EVIDENCE = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+WHERE id IN r.evidence_doc
+WITH DISTINCT r ORDER BY elementId(r)
+SET r._lock = true
+REMOVE r._lock
+"""
+
 RETRACT_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)

@@ -99,6 +99,7 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
 
 def _retract(tx: ManagedTransaction, ids: list[str]) -> set[str]:
     touched: set[str] = set()
+    tx.run(cypher.LOCK_EVIDENCE, ids=ids).consume()
     record = tx.run(cypher.RETRACT_EVIDENCE, ids=ids).single()
     if record is not None:
         touched.update(record["touched"])
