@@ -142,6 +142,21 @@ def test_surrogates_and_nesting_are_reasons_not_crashes(tmp_path: Path) -> None:
 # --------------------------------------------------------------- special files
 
 
+def _deny_opening(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Opening a file called `name` is refused, as chmod 000 would refuse it to
+    anyone but root (the tests may run as root)."""
+    import newsgraph.readers as readers
+
+    real_open = os.open
+
+    def deny(path: object, flags: int, *args: object, **kw: object) -> int:
+        if str(path).endswith(name):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readers.os, "open", deny)
+
+
 def test_special_files_are_named_and_never_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _fresh(tmp_path, "in")
     (folder / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
@@ -154,16 +169,7 @@ def test_special_files_are_named_and_never_block(tmp_path: Path, monkeypatch: py
     (folder / "sub" / "nested.txt").write_text(GOOD_TEXT, encoding="utf-8")
     (folder / "folder.txt").mkdir()  # a folder named like a document is a folder
     (folder / "denied.txt").write_text(GOOD_TEXT, encoding="utf-8")
-    import newsgraph.readers as readers
-
-    real_open = os.open
-
-    def deny(path: object, flags: int, *args: object, **kw: object) -> int:
-        if str(path).endswith("denied.txt"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(readers.os, "open", deny)
+    _deny_opening(monkeypatch, "denied.txt")
     began = time.monotonic()
     docs, failures = _read([folder])
     assert time.monotonic() - began < 10
@@ -303,16 +309,7 @@ def test_bad_files_fail_alone_in_a_real_ingest(empty_graph, prefect_harness, tmp
         fh.truncate(HUNDRED_MB)
     # An unreadable file: chmod 000 does not stop root, so opening it is refused here.
     (folder / "denied.txt").write_text(GOOD_TEXT, encoding="utf-8")
-    import newsgraph.readers as readers
-
-    real_open = os.open
-
-    def deny(path: object, flags: int, *args: object, **kw: object) -> int:
-        if str(path).endswith("denied.txt"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(readers.os, "open", deny)
+    _deny_opening(monkeypatch, "denied.txt")
     began = time.monotonic()
     result = CliRunner().invoke(app, ["ingest", str(folder), "--json"])
     assert time.monotonic() - began < 300, "the ingest hung on a special file"
