@@ -9,18 +9,20 @@ sliced from the original.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
-from extractors import events, gazetteer
+from extractors import events, gazetteer, sports
 from extractors.dates import normalize_date
 from extractors.types import Document, Entity, Extraction, Mention
-from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS
+from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
+from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
 _SLUG = re.compile(r"[^0-9a-z]+")
@@ -54,6 +56,7 @@ class Cand:
     attrs: dict[str, Any] = field(default_factory=dict)
     demonym: bool = False
     nested: bool = False  # may overlap other mentions (triggered events)
+    source: str = ""  # what found it, when a rule did ("club", "squad"): relation rules read it
 
 
 def _display(span: Span) -> str:
@@ -130,9 +133,20 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             occ.take(cand.start, cand.end)
         cands.append(cand)
 
-    # a) named events by rule
+    # a) named events by rule; a league is an organisation ("the premier league")
     for span in doc.spans.get(events.SPAN_KEY, []):
+        if _is_league(span.kb_id_):
+            accept(_org(doc[span.start:span.end]))
+            continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_}))
+    # a') sports clubs, before places and people take their city's or a player's name
+    for start, end, club in sports.club_mentions(doc):
+        if occ.free(start, end):
+            accept(Cand(start, end, "Organization", slug(club), club, source="club"))
+    # a'') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
+    for start, end in squad_names(doc):
+        if occ.free(start, end):
+            accept(replace(_person(doc[start:end]), source="squad"))
     ents = list(doc.ents)
     # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
     for ent in ents:
@@ -146,6 +160,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if occ.free(span.start, span.end):
             info = gaz.countries[span.kb_id_]
+            if span.id_ != "demonym" and span.end < len(doc) and word_at(doc, span.end)[0] in SPORT_ROLES \
+                    and sports.is_sports_story(doc):
+                # "england flanker tom wood": the national team, an organisation
+                team = _display(doc[span.start:span.end])
+                accept(Cand(span.start, span.end, "Organization", slug(team), team, source="club"))
+                continue
             attrs: dict[str, Any] = {"iso_code": info.code}
             if info.iso3:
                 attrs["iso3"] = info.iso3
@@ -188,7 +208,9 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 accept(_org(span))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
-            if len(span):
+            if len(span) and _is_league(span.text):
+                accept(_org(span))
+            elif len(span):
                 name = events.event_title([t.text for t in span])
                 accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)}))
         elif ent.label_ in ("GPE", "LOC", "FAC"):
@@ -228,12 +250,57 @@ PERSON_TITLE_HEADS = frozenset({
 
 
 def _titled_name(ent: Span) -> bool:
-    """A model span of 2-4 alphabetic tokens right after a person's title."""
-    if ent.label_ not in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC") or not 2 <= len(ent) <= 4:
+    """A model span of 2-4 alphabetic tokens right after a person's title, or of
+    one after a team role ("england flanker wood")."""
+    if ent.label_ not in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC") or not 1 <= len(ent) <= 4:
         return False
-    if ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PERSON_TITLE_HEADS:
+    before = ent.doc[ent.start - 1].lower_ if ent.start else ""
+    if ent.start >= 3 and ent.doc[ent.start - 2].text == "-":  # "full - back wood"
+        before = word_at(ent.doc, ent.start - 3)[0]
+    if before not in PERSON_TITLE_HEADS and before not in SPORT_ROLES:
+        return False
+    if len(ent) == 1 and before not in SPORT_ROLES:
         return False
     return all(t.is_alpha and t.lower_ not in ORG_WORDS and t.lower_ not in STOP_WORDS for t in ent)
+
+
+SQUAD_HEADS = frozenset({"squad", "xi", "team", "line-up", "lineup", "subs", "substitutes"})
+
+
+def squad_names(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the names listed after a team-sheet heading: a line
+    ending "squad :" (or "team :", "subs :"), then a line that is a comma list
+    of one- to three-word lowercase names ending in a full stop."""
+    out: list[tuple[int, int]] = []
+    lines: list[list[int]] = [[]]
+    for tok in doc:
+        if "\n" in tok.text:
+            lines.append([])
+            continue
+        lines[-1].append(tok.i)
+        if "\n" in tok.whitespace_:
+            lines.append([])
+    for head, body in itertools.pairwise(lines):
+        words = [doc[i].lower_ for i in head]
+        if len(words) < 2 or words[-1] != ":" or words[-2] not in SQUAD_HEADS:
+            continue
+        items: list[list[int]] = [[]]
+        for i in body:
+            if doc[i].text in (",", "."):
+                items.append([])
+            else:
+                items[-1].append(i)
+        items = [it for it in items if it]
+        if len(items) < 5 or any(len(it) > 3 or not all(doc[i].is_alpha or "-" in doc[i].text or "'" in doc[i].text
+                                                        for i in it) for it in items):
+            continue
+        out.extend((it[0], it[-1] + 1) for it in items)
+    return out
+
+
+def _is_league(name: str) -> bool:
+    """Leagues are organisations, their seasons and finals events."""
+    return name.lower().split()[-1:] == ["league"]
 
 
 def _org_like(span: Span) -> bool:
@@ -263,9 +330,15 @@ def _person(span: Span) -> Cand:
     return Cand(span.start, span.end, "Person", slug(name), name)
 
 
+# A named building, ground or road is a place, not the body that runs it.
+VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
+                         "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
+
+
 def _org(span: Span) -> Cand:
     name = _display(span)
-    return Cand(span.start, span.end, "Organization", slug(name), name)
+    label = "Place" if len(span) > 1 and span[-1].lower_ in VENUE_WORDS else "Organization"
+    return Cand(span.start, span.end, label, slug(name), name)
 
 
 def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:

@@ -1,4 +1,4 @@
-"""Build the truecasing table `build/truecase.json` from cased corpora.
+"""Build the truecasing table `extractors/data/truecase.json` from cased corpora.
 
 For every word seen *mid-sentence* (the first word of a sentence is capitalised
 for grammatical reasons and tells nothing), count how often each casing of it
@@ -7,7 +7,10 @@ not lowercase ("moscow" -> "Moscow", "nato" -> "NATO"), and lists the words that
 are mostly written lowercase. Words absent from the table are treated as
 unknown (likely names) by the truecaser.
 
-    python -m extractors.build_truecaser [--out build/truecase.json] [SOURCES...]
+    python -m extractors.build_truecaser [--out extractors/data/truecase.json] [SOURCES...]
+
+The table is committed: users and the Docker image never rebuild it, and
+nothing at run time reads ../shared.
 
 Sources default to ../shared/corpora/reuters21578.jsonl and the train splits
 under ../shared/datasets (paths relative to the repository root); missing
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-DEFAULT_OUT = REPO / "build" / "truecase.json"
+DEFAULT_OUT = REPO / "extractors" / "data" / "truecase.json"
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|[.!?:;]|\"")
 SENTENCE_END = {".", "!", "?", ":", ";", '"'}
@@ -111,10 +114,41 @@ def count_casings(lines: Iterable[str]) -> dict[str, Counter[str]]:
     return counts
 
 
-def build_table(counts: dict[str, Counter[str]]) -> dict[str, object]:
+# Spelling dictionaries (Debian's wbritish-large / wamerican-large, SCOWL):
+# read at build time only, when installed. They know the everyday words the
+# news corpora never happened to use mid-sentence ("kite", "whopping"),
+# which the truecaser would otherwise capitalise as unknown names.
+DICTIONARIES = (Path("/usr/share/dict/british-english-large"), Path("/usr/share/dict/american-english-large"))
+
+
+def dictionary_casings(paths: Iterable[Path]) -> dict[str, set[str]]:
+    """Lowercase word -> the spellings the dictionaries list for it."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    for path in paths:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            word = line.strip()
+            if word.endswith("'s") or not word.isalpha():
+                continue
+            forms[word.lower()].add(word)
+    return forms
+
+
+def build_table(counts: dict[str, Counter[str]],
+                dictionary: dict[str, set[str]] | None = None) -> dict[str, object]:
     cased: dict[str, str] = {}
     lower: list[str] = []
     ambiguous: list[str] = []
+    for low, spellings in (dictionary or {}).items():
+        if sum(counts.get(low, Counter()).values()) >= MIN_COUNT:
+            continue  # the corpora saw it often enough: their counts decide
+        if low in spellings:
+            lower.append(low)
+            if len(spellings) > 1:  # "rose" and "Rose": a name as well
+                ambiguous.append(low)
+        elif len(spellings) == 1:
+            cased[low] = next(iter(spellings))
     for low, forms in counts.items():
         total = sum(forms.values())
         if total < MIN_COUNT:
@@ -143,17 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sources = [s for s in (args.sources or default_sources()) if s.exists()]
     if not sources:
-        log.warning("no corpus found; not writing %s (the truecaser falls back to stop words)", args.out)
-        return 0
+        log.error("no corpus found; not writing %s", args.out)
+        return 1
 
     def all_lines() -> Iterator[str]:
         for src in sources:
             log.info("reading %s", src)
             yield from read_lines(src)
 
-    table = build_table(count_casings(all_lines()))
+    table = build_table(count_casings(all_lines()), dictionary_casings(DICTIONARIES))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    # one word a line: a rebuild shows as a readable diff
+    args.out.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     log.info("wrote %s: %d lowercase words, %d cased words", args.out,
              len(table["lower"]), len(table["cased"]))  # type: ignore[arg-type]
     return 0

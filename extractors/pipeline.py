@@ -31,6 +31,7 @@ from extractors import gazetteer as _gazetteer  # noqa: F401
 from extractors import relation_model as _relation_model  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
 from extractors.assemble import build_extraction
+from extractors.calibration import default_min_confidence
 from extractors.truecase import looks_uncased, truecase
 from extractors.types import Document, Extraction
 
@@ -97,14 +98,29 @@ def model_text(text: str) -> str:
     return truecase(text) if looks_uncased(text) else text
 
 
+def keep_confident(extraction: Extraction, min_confidence: float) -> Extraction:
+    """The facts at or above the cut-off: what enters the graph. A verb-triggered
+    event left without any fact is dropped with them (it is only its facts)."""
+    if min_confidence <= 0:
+        return extraction
+    relations = [r for r in extraction.relations if r.confidence >= min_confidence]
+    linked = {r.head for r in relations} | {r.tail for r in relations}
+    entities = [e for e in extraction.entities if not e.attributes.get("triggered") or e.id in linked]
+    return Extraction(extraction.document, entities, relations, extraction.sentences, extraction.extractor_version)
+
+
 def extract_documents(
     docs: Iterable[Document],
     *,
     model_name: str = DEFAULT_MODEL,
     n_process: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    min_confidence: float | None = None,
 ) -> Iterator[Extraction]:
-    """Extractions in input order; the model runs in batches via `nlp.pipe`."""
+    """Extractions in input order; the model runs in batches via `nlp.pipe`.
+    `min_confidence`: facts below it are left out (None: the calibrated default,
+    0: every candidate)."""
+    cutoff = default_min_confidence() if min_confidence is None else min_confidence
     nlp = load_pipeline(model_name)
     version = extractor_version(model_name)
     pairs = ((model_text(d.text), d) for d in docs)
@@ -113,4 +129,4 @@ def extract_documents(
     classifier = nlp.get_pipe(RELATIONS_PIPE) if RELATIONS_PIPE in nlp.pipe_names else None
     skip = [RELATIONS_PIPE] if classifier is not None else []
     for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size, disable=skip):
-        yield build_extraction(doc, document, version, classifier)
+        yield keep_confident(build_extraction(doc, document, version, classifier), cutoff)

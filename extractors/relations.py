@@ -9,12 +9,14 @@ event|place|org -> place|country, LIVES_IN and NATIONAL_OF person -> place|count
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from spacy.tokens import Doc
 
 from extractors.assemble import Cand
+from extractors.calibration import calibrated, classifier_rule
 from extractors.types import Entity, Evidence, Relation
 from extractors.vocab import (
     ATTEND_VERBS,
@@ -29,6 +31,7 @@ from extractors.vocab import (
     ROLE_HEADS,
     ROLE_MODIFIERS,
 )
+from extractors.words import word_at
 
 # Roles held for a state; other roles after a demonym say nationality only
 # ("an american professor").
@@ -64,8 +67,13 @@ class _Index:
         self.starting: dict[int, list[int]] = {}
         for idx, cand in enumerate(cands):
             self.starting.setdefault(cand.start, []).append(idx)
+        self.ending: dict[int, list[int]] = {}
+        for idx, cand in enumerate(cands):
+            self.ending.setdefault(cand.end, []).append(idx)
         for lst in self.starting.values():
             lst.sort(key=lambda i: -cands[i].end)  # longest first
+        for lst in self.ending.values():
+            lst.sort(key=lambda i: cands[i].start)  # longest first
 
     def low(self, i: int) -> str:
         return self.lows[i] if 0 <= i < len(self.lows) else ""
@@ -77,6 +85,13 @@ class _Index:
                 return idx
         return None
 
+    def before(self, end: int, labels: tuple[str, ...]) -> int | None:
+        """Index of the (longest) candidate with one of `labels` ending right before token `end`."""
+        for idx in self.ending.get(end, []):
+            if self.cands[idx].label in labels and not self.cands[idx].nested:
+                return idx
+        return None
+
     def at_det(self, i: int, labels: tuple[str, ...]) -> tuple[int | None, int]:
         while self.low(i) in DETERMINERS:
             i += 1
@@ -85,20 +100,41 @@ class _Index:
     def same_sentence(self, i: int, j: int) -> bool:
         return 0 <= j < len(self.tok_sent) and self.tok_sent[i] == self.tok_sent[j]
 
+    def word(self, i: int) -> tuple[str, int]:
+        return word_at(self.doc, i) if 0 <= i < len(self.lows) else ("", i + 1)
+
     def read_role(self, i: int) -> tuple[str, str, int] | None:
         """MODIFIER* HEAD at token i: (role, head, index after it)."""
-        j, last_head = i, None
-        while self.low(j) in ROLE_MODIFIERS or self.low(j) in ROLE_HEADS:
-            if self.low(j) in ROLE_HEADS:
-                last_head = j
-            j += 1
+        j, last_head, words, head_word = i, None, [], ""
+        while True:
+            word, nxt = self.word(j)
+            if word not in ROLE_MODIFIERS and word not in ROLE_HEADS:
+                break
+            words.append(word)
+            if word in ROLE_HEADS:
+                last_head, head_word, n_words = nxt, word, len(words)
+            j = nxt
         if last_head is None:
             return None
-        words = [w for w in self.lows[i:last_head + 1] if w not in DROP_FROM_ROLE]
-        return " ".join(words), self.lows[last_head], last_head + 1
+        role = " ".join(w for w in words[:n_words] if w not in DROP_FROM_ROLE)
+        return SPORT_ROLE_NAMES.get(role, role), head_word, last_head
+
+    def read_free_role(self, i: int) -> tuple[str, str, int] | None:
+        """Like `read_role`, with up to two other lowercase words before the head
+        ("poverty chief", "work and pensions spokesman"): only where a name follows."""
+        for lead in (1, 2, 3):
+            words = self.lows[i:i + lead]
+            if len(words) < lead or not all(w.isalpha() or w in ("and", "&") for w in words):
+                return None
+            if any(self.starting.get(k) for k in range(i, i + lead)):
+                return None
+            role = self.read_role(i + lead)
+            if role is not None:
+                return " ".join([*words, role[0]]), role[1], role[2]
+        return None
 
 
-Found = tuple[int, str, int, dict[str, Any], float, int]  # head cand, type, tail cand, props, conf, token
+Found = tuple[int, str, int, dict[str, Any], str, int]  # head cand, type, tail cand, props, rule, token
 
 
 def _holds_role(ix: _Index) -> Iterator[Found]:
@@ -107,12 +143,14 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
         # [country|org] ('s)? ROLE ,? PERSON
         if cand.label in holders:
             j = cand.end + (1 if ix.low(cand.end) in ("'s", "'") else 0)
-            role = ix.read_role(j)
+            role, rule = ix.read_role(j), "holder_role_person"
+            if role is None:
+                role, rule = ix.read_free_role(j), "holder_free_role_person"
             if role:
                 k = role[2] + (1 if ix.low(role[2]) == "," else 0)
                 person = ix.at(k, ("Person",))
                 if person is not None and ix.same_sentence(cand.start, k):
-                    yield from _role_or_nationality(ix, person, idx, role, 0.9, cand.start)
+                    yield from _role_or_nationality(ix, person, idx, role, rule, cand.start)
         # ROLE of [country|org] ,? PERSON
         if cand.label in holders and ix.low(cand.start - 1) == "of":
             j = cand.start - 2
@@ -123,7 +161,7 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 k = cand.end + (1 if ix.low(cand.end) == "," else 0)
                 person = ix.at(k, ("Person",))
                 if person is not None and ix.same_sentence(cand.start, k):
-                    yield (person, "HOLDS_ROLE", idx, {"role": role[0]}, 0.85, cand.start)
+                    yield (person, "HOLDS_ROLE", idx, {"role": role[0]}, "role_of_holder_person", cand.start)
         # PERSON , (the)? [country|org] ('s)? ROLE  |  PERSON , (the)? ROLE of [country|org]
         if cand.label == "Person" and ix.low(cand.end) in CONNECTORS:
             j = cand.end + 1
@@ -136,23 +174,25 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 role = ix.read_role(k)
                 # "baker , fed chairman volcker": the role belongs to the next person
                 if role and ix.same_sentence(cand.start, k) and ix.at(role[2], ("Person",)) is None:
-                    yield from _role_or_nationality(ix, idx, holder, role, 0.85, cand.start)
+                    yield from _role_or_nationality(ix, idx, holder, role, "person_holder_role", cand.start)
             else:
                 role = ix.read_role(j)
                 if role and ix.low(role[2]) == "of":
                     holder, _ = ix.at_det(role[2] + 1, holders)
                     if holder is not None and ix.same_sentence(cand.start, role[2] + 1):
-                        yield (idx, "HOLDS_ROLE", holder, {"role": role[0]}, 0.85, cand.start)
+                        yield (idx, "HOLDS_ROLE", holder, {"role": role[0]}, "person_role_of_holder", cand.start)
 
 
 def _role_or_nationality(ix: _Index, person: int, holder: int, role: tuple[str, str, int],
-                         conf: float, tok: int) -> Iterator[Found]:
+                         rule: str, tok: int) -> Iterator[Found]:
     h = ix.cands[holder]
     if h.label == "Country" and role[1] not in STATE_ROLES:
         if h.demonym:
-            yield (person, "NATIONAL_OF", holder, {}, 0.7, tok)
+            yield (person, "NATIONAL_OF", holder, {}, "demonym_role_person", tok)
         return
-    yield (person, "HOLDS_ROLE", holder, {"role": role[0]}, conf, tok)
+    yield (person, "HOLDS_ROLE", holder, {"role": role[0]}, rule, tok)
+    if h.label == "Country":  # a state's office holder is its national: "the russian president"
+        yield (person, "NATIONAL_OF", holder, {}, "state_role_national", tok)
 
 
 def _relative_of(ix: _Index) -> Iterator[Found]:
@@ -173,21 +213,21 @@ def _relative_of(ix: _Index) -> Iterator[Found]:
                         other, _ = ix.at_det(j + 1, ("Person",))
                         break
             if other is not None and ix.cands[other].key != cand.key:
-                yield (other, "RELATIVE_OF", idx, {"kind": kind}, 0.9, cand.start)
+                yield (other, "RELATIVE_OF", idx, {"kind": kind}, "poss_kin_person", cand.start)
         # P2 , P1 's KIN   |   P2 (is|was) (the)? KIN of P1   |   P2 is P1 's KIN
         if ix.low(e) in (",", "is", "was"):
             other = ix.at(e + 1, ("Person",))
             if other is not None:
                 o = ix.cands[other]
                 if ix.low(o.end) in ("'s", "'") and ix.low(o.end + 1) in KIN and o.key != cand.key:
-                    yield (idx, "RELATIVE_OF", other, {"kind": ix.low(o.end + 1)}, 0.85, cand.start)
+                    yield (idx, "RELATIVE_OF", other, {"kind": ix.low(o.end + 1)}, "person_poss_kin", cand.start)
             j = e + 1
             while ix.low(j) in DETERMINERS:
                 j += 1
             if ix.low(j) in KIN and ix.low(j + 1) == "of":
                 other = ix.at(j + 2, ("Person",))
                 if other is not None and ix.cands[other].key != cand.key:
-                    yield (idx, "RELATIVE_OF", other, {"kind": ix.low(j)}, 0.85, cand.start)
+                    yield (idx, "RELATIVE_OF", other, {"kind": ix.low(j)}, "person_kin_of", cand.start)
 
 
 def _participates(ix: _Index) -> Iterator[Found]:
@@ -213,16 +253,16 @@ def _participates(ix: _Index) -> Iterator[Found]:
             event, _ = ix.at_det(k, ("Event",))
             if event is not None:
                 role = "host" if verb in HOST_VERBS else "attendee"
-                yield (idx, "PARTICIPATES_IN", event, {"role": role}, 0.8, cand.start)
+                yield (idx, "PARTICIPATES_IN", event, {"role": role}, f"{role}_verb", cand.start)
         elif verb in INVITE_VERBS:
             guest, _ = ix.at_det(j + 1, actors)
             for k in range(j + 1, min(j + 8, len(ix.lows))):
                 if ix.low(k) == "to" and ix.same_sentence(j, k):
                     event, _ = ix.at_det(k + 1, ("Event",))
                     if event is not None:
-                        yield (idx, "PARTICIPATES_IN", event, {"role": "host"}, 0.75, cand.start)
+                        yield (idx, "PARTICIPATES_IN", event, {"role": "host"}, "invite_host", cand.start)
                         if guest is not None:
-                            yield (guest, "PARTICIPATES_IN", event, {"role": "invitee"}, 0.75, cand.start)
+                            yield (guest, "PARTICIPATES_IN", event, {"role": "invitee"}, "invitee", cand.start)
                     break
 
 
@@ -231,7 +271,7 @@ def _event_context(ix: _Index) -> Iterator[Found]:
         if cand.label == "Date" and ix.low(cand.end) in ("'s", "'"):
             event = ix.at(cand.end + 1, ("Event",))
             if event is not None:
-                yield (event, "ON_DATE", idx, {}, 0.8, cand.start)
+                yield (event, "ON_DATE", idx, {}, "date_poss_event", cand.start)
         if cand.label != "Event" or any(
                 o.nested and o.start <= cand.start and o.end > cand.end for o in ix.cands):
             continue  # "world war ii" inside "world war ii anniversary celebrations"
@@ -251,7 +291,7 @@ def _event_context(ix: _Index) -> Iterator[Found]:
             if target is None:
                 break
             rel = "ON_DATE" if ix.cands[target].label == "Date" else "LOCATED_IN"
-            yield (idx, rel, target, {}, 0.8, cand.start)
+            yield (idx, rel, target, {}, f"event_{prep}", cand.start)
             j = ix.cands[target].end
 
 
@@ -265,7 +305,7 @@ def _lives_in(ix: _Index) -> Iterator[Found]:
         if ix.low(j) in LIVE_VERBS and ix.low(j + 1) == "in":
             place, _ = ix.at_det(j + 2, ("Place", "Country"))
             if place is not None and ix.same_sentence(cand.start, j + 2):
-                yield (idx, "LIVES_IN", place, {}, 0.8, cand.start)
+                yield (idx, "LIVES_IN", place, {}, "live_verb", cand.start)
 
 
 def _national_of(ix: _Index) -> Iterator[Found]:
@@ -273,19 +313,267 @@ def _national_of(ix: _Index) -> Iterator[Found]:
         if cand.label == "Country" and cand.demonym:
             person = ix.at(cand.end, ("Person",))
             if person is not None:
-                yield (person, "NATIONAL_OF", idx, {}, 0.7, cand.start)
+                yield (person, "NATIONAL_OF", idx, {}, "demonym_person", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
             country, _ = ix.at_det(cand.end + 1, ("Country",))
             if country is not None and ix.cands[country].demonym and ix.low(ix.cands[country].end) in (
                     "citizen", "national", "native"):
-                yield (idx, "NATIONAL_OF", country, {}, 0.9, cand.start)
+                yield (idx, "NATIONAL_OF", country, {}, "demonym_citizen", cand.start)
 
 
-def _place_country(ix: _Index, entities: list[Entity]) -> Iterator[tuple[str, str, int]]:
-    countries = {e.attributes.get("iso_code"): e.id for e in entities if e.label == "Country"}
-    for ent in entities:
-        if ent.label == "Place" and ent.attributes.get("country_code") in countries and ent.mentions:
-            yield ent.id, countries[ent.attributes["country_code"]], ent.mentions[0].sentence
+# ---- news patterns: teams, nationality, places, homes, family, event dates ----
+
+SPORT_ROLE_NAMES = {"team-mate": "player", "teammate": "player", "team-mates": "player", "skipper": "captain"}
+PLAY_VERBS = frozenset({"plays", "played", "playing", "play", "scored", "scores", "scoring", "signed",
+                        "signs", "joined", "joins", "starred", "stars", "featured", "debuted"})
+PERSON_NOUNS = frozenset({
+    "man", "woman", "boy", "girl", "resident", "residents", "mother", "father", "mum", "dad", "mom",
+    "teenager", "teen", "pensioner", "grandmother", "grandfather", "grandmother-of-two", "couple",
+    "photographer", "artist", "businessman", "businesswoman", "farmer", "shepherd", "teacher", "nurse",
+    "doctor", "lawyer", "student", "native", "housewife", "landlord", "builder", "driver", "worker",
+    "blogger", "singer", "musician", "actor", "actress", "designer", "inventor", "entrepreneur",
+    "writer", "author", "comedian", "chef", "priest", "vicar", "councillor", "schoolboy", "schoolgirl",
+    "widow", "widower", "baby", "toddler", "lawmaker", "mother-of-two", "father-of-two", "mother-of-three",
+    "father-of-three", "girlfriend", "boyfriend", "neighbour", "neighbor",
+})
+AGE = re.compile(r"^\d{1,3}(-year-old)?$")
+KIN_MODIFIERS = frozenset({"younger", "older", "elder", "eldest", "oldest", "youngest", "late", "estranged",
+                           "then", "former", "new", "twin", "baby", "little", "big", "only", "newborn"})
+FROM_BLOCKERS = frozenset({"reported", "reporting", "reports", "returned", "returning", "fled", "fleeing",
+                           "flew", "arrived", "moved", "moving", "travelled", "traveled", "came", "away",
+                           "far", "miles", "km", "kilometres", "drive", "journey", "transferred", "loan",
+                           "signed", "deported", "smuggled", "escaped", "rescued", "extradited"})
+PLACE_LABELS = ("Place", "Country")
+
+
+def _role_name(word: str, role: str) -> str:
+    return SPORT_ROLE_NAMES.get(word, SPORT_ROLE_NAMES.get(role, role))
+
+
+def _team_roles(ix: _Index) -> Iterator[Found]:
+    """A club's player or staff: "manchester city 's wilfried bony", "tony pulis ( west brom )",
+    "his crystal palace team-mates", "PERSON , who plays for CLUB", and the names of a team
+    sheet (the club of its section: the club that starts the section's first line)."""
+    section_club: int | None = None
+    open_section = True  # until a club opens it; a team sheet closes it
+    for idx, cand in enumerate(ix.cands):
+        if cand.source == "club":
+            line_start = cand.start == 0 or "\n" in ix.doc[cand.start - 1].text + ix.doc[cand.start - 1].whitespace_
+            if open_section and line_start:
+                section_club, open_section = idx, False
+            # CLUB 's PERSON
+            if ix.low(cand.end) in ("'s", "'"):
+                person = ix.at(cand.end + 1, ("Person",))
+                if person is not None and ix.same_sentence(cand.start, cand.end + 1):
+                    yield (person, "HOLDS_ROLE", idx, {"role": "player"}, "club_poss_person", cand.start)
+            # his|their CLUB team-mates   <- the person named last before, in the sentence
+            if ix.word(cand.end)[0] in ("team-mates", "teammates", "team-mate") and ix.low(cand.start - 1) in (
+                    "his", "their", "her"):
+                owner = _previous_person(ix, cand.start - 1, "")
+                if owner is not None and ix.tok_sent[ix.cands[owner].start] == ix.tok_sent[cand.start]:
+                    yield (owner, "HOLDS_ROLE", idx, {"role": "player"}, "pronoun_club_teammates", cand.start)
+            # PERSON ( CLUB )   in a "managers :" line the role is manager
+            if ix.low(cand.start - 1) == "(" and ix.low(cand.end) == ")":
+                person = ix.before(cand.start - 1, ("Person",))
+                if person is not None:
+                    line = ix.lows[max(0, cand.start - 30):cand.start]
+                    role = "manager" if "managers" in line else "player"
+                    yield (person, "HOLDS_ROLE", idx, {"role": role}, "person_paren_club", cand.start)
+        elif cand.label == "Organization" and ix.low(cand.end) in ("'s", "'"):
+            # ORG 's PERSON (, PERSON)* (and PERSON)?   "cnn 's rob frehse , jean casarez ... contributed"
+            for n, person in enumerate(_person_list(ix, cand.end + 1)):
+                rule = "org_poss_person" if n == 0 else "org_poss_person_list"
+                yield (person, "HOLDS_ROLE", idx, {"role": "member"}, rule, cand.start)
+        if cand.label == "Person" and cand.source == "squad":
+            if section_club is not None:
+                yield (idx, "HOLDS_ROLE", section_club, {"role": "player"}, "squad_list", cand.start)
+            last = idx + 1 >= len(ix.cands) or ix.cands[idx + 1].source != "squad"
+            open_section = open_section or last
+        # PERSON (, who)? plays|scored for CLUB
+        if cand.label == "Person":
+            j = cand.end
+            while ix.low(j) in (",", "who", "has", "had", "have", "also", "once", "previously", "then", "now"):
+                j += 1
+            if ix.low(j) in PLAY_VERBS and ix.low(j + 1) in ("for", "with"):
+                club, _ = ix.at_det(j + 2, ("Organization",))
+                if club is not None and ix.cands[club].source == "club" and ix.same_sentence(cand.start, j + 1):
+                    yield (idx, "HOLDS_ROLE", club, {"role": "player"}, "plays_for_club", cand.start)
+
+
+def _person_list(ix: _Index, i: int) -> list[int]:
+    """The persons of a list starting at token i: "a , b , c and d"."""
+    people: list[int] = []
+    while True:
+        person = ix.at(i, ("Person",))
+        if person is None or (people and not ix.same_sentence(i, ix.cands[people[0]].start)):
+            return people
+        people.append(person)
+        i = ix.cands[person].end
+        if ix.low(i) not in (",", "and") or (ix.low(i + 1) == "and" and ix.at(i + 2, ("Person",)) is None):
+            return people
+        i += 2 if ix.low(i) == "," and ix.low(i + 1) == "and" else 1
+
+
+def _nationality(ix: _Index) -> Iterator[Found]:
+    """"spanish compatriot nicolas almagro", "kei nishikori of japan", "costa rica
+    international jose cubero", and a state's office holder: "russia foreign minister lavrov"."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Country" and cand.demonym:
+            j = cand.end
+            words = 0
+            while words < 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT \
+                    and ix.at(j, ("Person", "Organization", "Country", "Place")) is None:
+                j += 1
+                words += 1
+            if words > 0 and ix.same_sentence(cand.start, j):
+                person = ix.at(j, ("Person",))
+                if person is not None:
+                    yield (person, "NATIONAL_OF", idx, {}, "demonym_descr_person", cand.start)
+        if cand.label == "Country" and not cand.demonym and ix.low(cand.end) == "international":
+            person = ix.at(cand.end + 1, ("Person",))
+            if person is not None:
+                yield (person, "NATIONAL_OF", idx, {}, "country_international", cand.start)
+        if cand.label == "Person" and ix.low(cand.end) == "of":
+            country = ix.at(cand.end + 1, ("Country",))
+            if country is not None and not ix.cands[country].demonym:
+                yield (idx, "NATIONAL_OF", country, {}, "person_of_country", cand.start)
+
+
+STOP_WORDS_SHORT = frozenset({"the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with",
+                              "is", "was", "are", "were", "has", "had", "have", "who", "which", "that", "said"})
+
+
+def _located(ix: _Index) -> Iterator[Found]:
+    """Stated places: "laredo , texas", "the national gallery in london", "london 's o2 arena"."""
+    heads = ("Place", "Organization", "Event")
+    for idx, cand in enumerate(ix.cands):
+        if cand.nested:
+            continue
+        # X , Y   (not a list: "london , paris and berlin")
+        if cand.label in heads and ix.low(cand.end) == ",":
+            tail = ix.at(cand.end + 1, PLACE_LABELS)
+            if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, cand.end + 1):
+                t = ix.cands[tail]
+                after = ix.low(t.end)
+                listed = after in ("and", "or") or (after == "," and ix.at(t.end + 1, PLACE_LABELS) is not None
+                                                    and ix.low(ix.cands[ix.at(t.end + 1, PLACE_LABELS) or 0].end)
+                                                    in ("and", "or", ","))
+                before_list = ix.low(cand.start - 1) == "," and ix.before(cand.start - 1, PLACE_LABELS) is not None
+                if not listed and not before_list and _contained(ix, idx, tail):
+                    yield (idx, "LOCATED_IN", tail, {}, f"{cand.label.lower()}_comma_place", cand.start)
+        # X (,)? in (the)? Y
+        if cand.label in heads:
+            j = cand.end + (1 if ix.low(cand.end) == "," else 0)
+            if ix.low(j) == "in":
+                tail, k = ix.at_det(j + 1, PLACE_LABELS)
+                if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, k) \
+                        and _contained(ix, idx, tail):
+                    yield (idx, "LOCATED_IN", tail, {}, f"{cand.label.lower()}_in_place", cand.start)
+        # Y 's X
+        if cand.label in PLACE_LABELS and not cand.demonym and ix.low(cand.end) in ("'s", "'"):
+            head = ix.at(cand.end + 1, ("Place", "Organization"))
+            if head is not None and ix.cands[head].source != "club" and _contained(ix, head, idx):
+                yield (head, "LOCATED_IN", idx, {}, "place_poss_x", cand.start)
+
+
+def _contained(ix: _Index, head: int, tail: int) -> bool:
+    """No contradiction with what the gazetteer knows (a Canadian city is not in
+    the United States), and no circle (a country is in nothing)."""
+    h, t = ix.cands[head], ix.cands[tail]
+    if h.label == "Country" or h.key == t.key:
+        return False
+    head_cc = h.attrs.get("country_code")
+    if t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"):
+        return False
+    tail_cc = t.attrs.get("country_code")
+    return not (head_cc and tail_cc and head_cc != tail_cc)
+
+
+def _homes(ix: _Index) -> Iterator[Found]:
+    """"lynne edwards from huntington", "the 22-year-old , from melbourne", "giggs , of salford",
+    "utah photographer alan lawrence", "duncan woman joy smith"."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Person":
+            j = cand.end
+            if ix.low(j) == "," and AGE.match(ix.low(j + 1)) and ix.low(j + 2) == ",":
+                j += 3
+            comma = ix.low(j) == ","
+            if comma:
+                j += 1
+            prep = ix.low(j)
+            if prep == "from" or (prep == "of" and comma):
+                place, k = ix.at_det(j + 1, ("Place",))
+                if place is not None and ix.cands[place].source != "club" and ix.same_sentence(cand.start, k):
+                    end = ix.cands[place].end
+                    if ix.low(end) not in ("to", "for") and ix.low(cand.start - 1) not in FROM_BLOCKERS:
+                        yield (idx, "LIVES_IN", place, {}, f"person_{prep}_place", cand.start)
+        if cand.label == "Place" and cand.source != "club":
+            j = cand.end
+            words = 0
+            while words < 2 and ix.low(j) in PERSON_NOUNS | JOB_NOUNS:
+                j += 1
+                words += 1
+            if words and ix.same_sentence(cand.start, j):
+                person = ix.at(j, ("Person",))
+                if person is not None:
+                    yield (person, "LIVES_IN", idx, {}, "place_noun_person", cand.start)
+
+
+JOB_NOUNS = frozenset({"photographer", "designer", "inventor", "artist", "lawmaker", "professor", "student"})
+
+
+def _family(ix: _Index) -> Iterator[Found]:
+    """"michael schumacher 's 16-year-old son mick", and "his wife amanda" with "his" the
+    nearest person named before it in the sentence or the one before."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Person":
+            continue
+        # PERSON 's (AGE|MOD)* KIN (,)? PERSON
+        if ix.low(cand.end) in ("'s", "'"):
+            j = cand.end + 1
+            mods = 0
+            while (AGE.match(ix.low(j)) or ix.low(j) in KIN_MODIFIERS) and mods < 3:
+                j += 1
+                mods += 1
+            if mods and ix.low(j) in KIN:
+                kind = ix.low(j)
+                k = j + 1 + (1 if ix.low(j + 1) == "," else 0)
+                other = ix.at(k, ("Person",))
+                if other is not None and ix.cands[other].key != cand.key:
+                    yield (other, "RELATIVE_OF", idx, {"kind": kind}, "poss_mod_kin_person", cand.start)
+        # his|her (MOD)* KIN (,)? PERSON   <- PERSON is the KIN of the nearest person before
+        j = cand.start - 1
+        if ix.low(j) == ",":
+            j -= 1
+        kin_at = j
+        while ix.low(j) in KIN_MODIFIERS or AGE.match(ix.low(j)):
+            j -= 1
+        if ix.low(kin_at) in KIN and ix.low(j) in ("his", "her") and j >= 0:
+            owner = _previous_person(ix, j, cand.key)
+            if owner is not None:
+                yield (idx, "RELATIVE_OF", owner, {"kind": ix.low(kin_at)}, "pronoun_kin_person", cand.start)
+
+
+def _previous_person(ix: _Index, tok: int, not_key: str) -> int | None:
+    """The person mentioned last before token `tok`, in its sentence or the one before."""
+    best: int | None = None
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Person" or cand.end > tok or cand.key == not_key:
+            continue
+        if ix.tok_sent[tok] - ix.tok_sent[cand.start] > 1:
+            continue
+        if best is None or cand.end > ix.cands[best].end:
+            best = idx
+    return best
+
+
+def _event_dates(ix: _Index) -> Iterator[Found]:
+    """A year named with the event: "the 2010 league cup final", "labour 's 2015 general election"."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Date" and cand.attrs.get("precision") == "year":
+            event = ix.at(cand.end, ("Event",))
+            if event is not None and not ix.cands[event].nested:
+                yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
 
 
 def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
@@ -294,23 +582,24 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
-    def add(head: str, rtype: str, tail: str, props: dict[str, Any], conf: float, sent: int) -> None:
+    def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
             return
         key = (head, rtype, tail, tuple(sorted(props.items())))
+        conf = calibrated(rtype, rule)
         rel = merged.get(key)
         if rel is None:
-            rel = merged[key] = Relation(head, rtype, tail, dict(props), conf)
-        rel.confidence = max(rel.confidence, conf)
+            rel = merged[key] = Relation(head, rtype, tail, dict(props), conf, rule=rule)
+        if conf > rel.confidence:
+            rel.confidence, rel.rule = conf, rule
         start, end = sentences[sent]
         if not any(ev.sentence == sent for ev in rel.evidence):
             rel.evidence.append(Evidence(sent, start, end))
 
-    for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of):
-        for head, rtype, tail, props, conf, tok in finder(ix):
-            add(cand_entity[head], rtype, cand_entity[tail], props, conf, tok_sent[tok])
-    for place, country, sent in _place_country(ix, entities):
-        add(place, "LOCATED_IN", country, {}, 0.9, sent)
+    for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
+                   _team_roles, _nationality, _located, _homes, _family, _event_dates):
+        for head, rtype, tail, props, rule, tok in finder(ix):
+            add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())
 
 
@@ -411,13 +700,14 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
             continue
         rel = found.get((head, rtype, tail))
         if rel is not None:
-            rel.confidence = max(rel.confidence, float(conf))
-            continue
+            continue  # the pattern's rule is the more precise witness
         evidence = [Evidence(s, *sentences[s]) for s in sorted(set(sents)) if 0 <= s < len(sentences)]
         props: dict[str, Any] = {}
         if rtype == "HOLDS_ROLE":
             ix = ix or _Index(doc, cands, cand_entity, entities, tok_sent)
             props["role"] = classifier_role(ix, head, tail, labels[tail], list(sents))
-        rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, float(conf), evidence)
+        rule = classifier_rule(float(conf))
+        rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, calibrated(rtype, rule), evidence,
+                                                    rule=rule)
         relations.append(rel)
     return relations

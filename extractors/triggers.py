@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from extractors.assemble import entity_uri
+from extractors.calibration import calibrated
 from extractors.types import Entity, Evidence, Mention, Relation
 
 _FORMS: dict[str, tuple[str, ...]] = {
@@ -73,7 +74,6 @@ PARTICIPANT_LABELS = {"Person", "Country", "Organization"}
 PLACE_PREPS = {"in", "to", "at", "into"}
 DATE_PREPS = {"on", "in", "during"}
 DEBT_WORDS = {"debt", "debts", "loan", "loans"}
-CONFIDENCE = 0.7
 
 
 @dataclass
@@ -225,9 +225,13 @@ def triggered_events(
             attributes={"type": found.etype, "triggered": True},
         ))
         for pid, role in dict.fromkeys(found.participants):
-            relations.append(Relation(pid, "PARTICIPATES_IN", eid, {"role": role}, CONFIDENCE, list(evidence)))
+            rule = f"trigger_{role}"
+            relations.append(Relation(pid, "PARTICIPATES_IN", eid, {"role": role},
+                                      calibrated("PARTICIPATES_IN", rule), list(evidence), rule=rule))
         for place in dict.fromkeys(found.places):
-            relations.append(Relation(eid, "LOCATED_IN", place, {}, CONFIDENCE, list(evidence)))
+            relations.append(Relation(eid, "LOCATED_IN", place, {}, calibrated("LOCATED_IN", "trigger_place"),
+                                      list(evidence), rule="trigger_place"))
         for date in dict.fromkeys(found.dates):
-            relations.append(Relation(eid, "ON_DATE", date, {}, CONFIDENCE, list(evidence)))
+            relations.append(Relation(eid, "ON_DATE", date, {}, calibrated("ON_DATE", "trigger_date"),
+                                      list(evidence), rule="trigger_date"))
     return new_entities, relations

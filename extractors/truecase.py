@@ -5,8 +5,9 @@ given to it as a truecased copy of exactly the same length: every character
 offset in the copy is the same offset in the original, and mentions found on
 the copy are sliced from the original text.
 
-The word list comes from `build/truecase.json` (see `build_truecaser.py`);
-without it the truecaser falls back to spaCy's stop words and warns once.
+The word list is `data/truecase.json`, an artifact of the package built by
+`build_truecaser.py` (`make truecase-table`) and committed: without it the
+truecaser cannot work, and its absence is an error, not a fallback.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from extractors.artifacts import DATA, MissingArtifact
+
 log = logging.getLogger(__name__)
 
 TABLE_ENV = "NEWSGRAPH_TRUECASE_TABLE"
-DEFAULT_TABLE = Path(__file__).resolve().parent.parent / "build" / "truecase.json"
+DEFAULT_TABLE = DATA / "truecase.json"
 
 _WORD = re.compile(r"[^\W\d_]+")
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # u.s. -> U.S.
@@ -52,10 +55,9 @@ def case_table() -> CaseTable:
     path = Path(os.environ.get(TABLE_ENV, DEFAULT_TABLE))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.warning("truecasing table %s missing or unreadable (run `make`); "
-                    "falling back to spaCy stop words", path)
-        return CaseTable(frozenset(STOP_WORDS), frozenset(), {})
+    except (OSError, ValueError) as exc:
+        raise MissingArtifact(f"truecasing table {path} missing or unreadable "
+                              f"(rebuild it with `make truecase-table`): {exc}") from exc
     return CaseTable(
         frozenset(data.get("lower", [])) | frozenset(STOP_WORDS),
         frozenset(data.get("ambiguous", [])),

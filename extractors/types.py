@@ -103,6 +103,9 @@ class Relation:
     properties: dict[str, Any] = field(default_factory=dict)  # role, kind
     confidence: float = 1.0
     evidence: list[Evidence] = field(default_factory=list)
+    # Which extractor found it ("pattern:holder_role_person", "classifier"...):
+    # confidences are calibrated per rule, and an analyst can see why.
+    rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +114,7 @@ class Relation:
             "tail": self.tail,
             "properties": dict(self.properties),
             "confidence": round(self.confidence, 4),
+            "rule": self.rule,
             "evidence": [e.to_json() for e in self.evidence],
         }
 

@@ -1,6 +1,27 @@
-"""Word lists for roles, titles and kinship (plain data, lowercase)."""
+"""Word lists for roles, titles and kinship (plain data, lowercase).
+
+The office words are here; the role nouns of teams and jobs are data in
+`data/roles.tsv`, read once at import.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+
+def _roles_by_kind() -> dict[str, frozenset[str]]:
+    kinds: dict[str, set[str]] = {}
+    path = Path(__file__).resolve().parent / "data" / "roles.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, kind = line.split("\t")
+            kinds.setdefault(kind, set()).add(word)
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+_ROLES = _roles_by_kind()
+SPORT_ROLES = _ROLES["sport"]  # a name before one of these is a team's: "chelsea striker diego costa"
+JOB_ROLES = _ROLES["job"]
 
 # A role is MODIFIER* HEAD ("deputy foreign minister", "presidential aide").
 ROLE_HEADS = frozenset({
@@ -12,7 +33,7 @@ ROLE_HEADS = frozenset({
     "analyst", "head", "vice-president", "treasurer", "representative", "congressman", "congresswoman",
     "judge", "prosecutor", "negotiator", "correspondent", "editor", "reporter", "coach", "captain",
     "manager", "owner", "marshal", "sheikh", "emir", "sultan", "ayatollah",
-})
+}) | SPORT_ROLES | JOB_ROLES
 ROLE_MODIFIERS = frozenset({
     "prime", "foreign", "defense", "defence", "finance", "interior", "trade", "presidential", "deputy",
     "vice", "senior", "chief", "economy", "energy", "oil", "agriculture", "health", "justice",

@@ -1,0 +1,60 @@
+"""Calibrated confidences: what a rule's facts are worth, measured on dev data.
+
+Every relation names the rule that found it (`Relation.rule`). Its confidence
+is the share of that rule's facts that were right on the news dev set
+(`extractors/data/calibration.json`, written by
+`python -m extractors.training.calibrate`), so that facts at confidence c are
+right about c of the time. The trained classifier's scores are calibrated the
+same way, per relation type and score band.
+
+The table is an artifact of the package: a missing or unreadable table is an
+error, never a silent fallback.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from extractors.artifacts import DATA, MissingArtifact
+
+CALIBRATION_FILE = DATA / "calibration.json"
+# Score bands of the trained classifier, calibrated one by one.
+CLASSIFIER_BANDS = (0.9, 0.7, 0.5, 0.3, 0.0)
+
+
+@lru_cache(maxsize=1)
+def calibration_table() -> dict[str, float]:
+    try:
+        data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MissingArtifact(f"calibration table {CALIBRATION_FILE} missing or unreadable: {exc}") from exc
+    return {key: float(row["confidence"]) for key, row in data["rules"].items()} | {
+        f"default:{rtype}": float(value) for rtype, value in data["defaults"].items()}
+
+
+def default_min_confidence() -> float:
+    """The cut-off chosen on dev for precision >= 0.80 (see training/calibrate.py)."""
+    calibration_table()  # the same artifact: fails loudly when missing
+    data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    return float(data.get("default_min_confidence", 0.0))
+
+
+def classifier_rule(score: float) -> str:
+    """The rule name of a classifier prediction: its score band."""
+    band = next(b for b in CLASSIFIER_BANDS if score >= b)
+    return f"classifier>={band:.1f}"
+
+
+def rule_key(rtype: str, rule: str) -> str:
+    return f"{rtype}:{rule}"
+
+
+def calibrated(rtype: str, rule: str) -> float:
+    """The dev-measured precision of `rule` for `rtype`; rules too rare on dev
+    to measure get the type's default (the precision of its rare rules)."""
+    table = calibration_table()
+    value = table.get(rule_key(rtype, rule))
+    if value is None:
+        value = table.get(f"default:{rtype}", table.get("default:*", 0.5))
+    return value
