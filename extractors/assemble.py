@@ -19,9 +19,11 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from extractors import events, gazetteer, sports
+from extractors.calibration import calibrated_entity
 from extractors.dates import normalize_date
+from extractors.truecase import case_table, looks_uncased
 from extractors.types import Document, Entity, Extraction, Mention
-from extractors.vocab import HONORIFICS, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
+from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
 from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
@@ -74,9 +76,17 @@ def _is_title_word(low: str) -> bool:
     return low in HONORIFICS or low in ROLE_HEADS or low in ROLE_MODIFIERS
 
 
-def clean_person(span: Span) -> tuple[int, int] | None:
+def _everyday_word(low: str) -> bool:
+    """A word written lowercase in running text and seldom a name ("said",
+    "footballer", "vs"), per the truecasing table."""
+    table = case_table()
+    return (low in table.lower and low not in table.ambiguous and low not in table.cased) or low in ("vs", "v")
+
+
+def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
     """Token range of the name proper, titles and possessives stripped; None if
-    nothing name-like is left ("supreme leader", "un")."""
+    nothing name-like is left ("supreme leader", "un"). `uncased`: the original
+    text had no case (the model read a truecased copy)."""
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (_is_title_word(doc[start].lower_)
@@ -86,6 +96,14 @@ def clean_person(span: Span) -> tuple[int, int] | None:
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "'") or doc[end - 1].is_punct):
         end -= 1
+    # In text without case, the model's person spans swallow the words around a
+    # name ("footballer ryan giggs", "enrique said"): an everyday lowercase word
+    # at either edge is not part of the name.
+    if uncased:
+        while end - start > 1 and _everyday_word(doc[start].lower_):
+            start += 1
+        while end - start > 1 and _everyday_word(doc[end - 1].lower_):
+            end -= 1
     toks = doc[start:end]
     if not len(toks):
         return None
@@ -124,6 +142,7 @@ class _Occupancy:
 def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     gaz = gazetteer.load_gazetteer()
     occ = _Occupancy(len(doc))
+    uncased = looks_uncased(document.text)
     cands: list[Cand] = []
 
     def accept(cand: Cand) -> None:
@@ -136,9 +155,10 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # a) named events by rule; a league is an organisation ("the premier league")
     for span in doc.spans.get(events.SPAN_KEY, []):
         if _is_league(span.kb_id_):
-            accept(_org(doc[span.start:span.end]))
+            accept(replace(_org(doc[span.start:span.end]), source="league"))
             continue
-        accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_}))
+        accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
+                    source="event_rule"))
     # a') sports clubs, before places and people take their city's or a player's name
     for start, end, club in sports.club_mentions(doc):
         if occ.free(start, end):
@@ -151,7 +171,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
     for ent in ents:
         if ent.label_ == "ORG" and any(t.lower_ in ORG_WORDS for t in ent) and occ.free(ent.start, ent.end):
-            accept(_org(ent))
+            accept(replace(_org(ent), source="org_word"))
     # c) countries and demonyms
     places = []
     for span in doc.spans.get(gazetteer.SPAN_KEY, []):
@@ -172,23 +192,27 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             if info.wikidata:
                 attrs["wikidata"] = info.wikidata
             accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
-                        demonym=span.id_ == "demonym"))
+                        demonym=span.id_ == "demonym", source="gazetteer_country"))
     # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
     place_tokens = {i for p in places for i in range(p.start, p.end)}
     for ent in ents:
         if ent.label_ != "PERSON" and not _titled_name(ent):
             continue
         start, end = ent.start, ent.end
+        if uncased and ent.label_ == "PERSON":
+            start = _unknown_first_name(doc, start, occ)
         while start < end and (occ.taken[start] or (start in place_tokens and end - start > 2)):
             start += 1
         while end > start and (occ.taken[end - 1] or (end - 1 in place_tokens and end - start > 2)):
             end -= 1
-        rng = clean_person(doc[start:end]) if end > start else None
+        rng = clean_person(doc[start:end], uncased) if end > start else None
         if rng is None or not occ.free(*rng):
             continue
         if doc[rng[0]:rng[1]].text.lower() in gaz.country_terms:
             continue
-        accept(_person(doc[rng[0]:rng[1]]))
+        if rng[1] - rng[0] == 1 and any(p.start == rng[0] and p.end == rng[1] for p in places):
+            continue  # a lone word that names a known place is the place ("warrington")
+        accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
     # e) places
     for span in places:
         if occ.free(span.start, span.end):
@@ -196,7 +220,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             pattrs: dict[str, Any] = {"geonames_id": pinfo.geonames_id}
             if pinfo.country_code:
                 pattrs["country_code"] = pinfo.country_code
-            accept(Cand(span.start, span.end, "Place", f"geonames-{pinfo.geonames_id}", pinfo.name, pattrs))
+            accept(Cand(span.start, span.end, "Place", f"geonames-{pinfo.geonames_id}", pinfo.name, pattrs,
+                        source="gazetteer_place"))
     # f) the model's other entities; a known person's name stays a person
     people = {tuple(t.lower_ for t in doc[c.start:c.end]) for c in cands if c.label == "Person"}
     for ent in ents:
@@ -205,25 +230,27 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if ent.label_ == "ORG":
             span = _strip_det(ent)
             if len(span) and _org_like(span):
-                accept(_org(span))
+                accept(replace(_org(span), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
             if len(span) and _is_league(span.text):
-                accept(_org(span))
+                accept(replace(_org(span), source="model_org"))
             elif len(span):
                 name = events.event_title([t.text for t in span])
-                accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)}))
+                accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)},
+                            source="model_event"))
         elif ent.label_ in ("GPE", "LOC", "FAC"):
             span = _strip_det(ent)
             if len(span) and span.text[:1].isupper() and not all(t.lower_ in STOP_WORDS for t in span):
                 name = _display(span)
-                accept(Cand(span.start, span.end, "Place", slug(name), name))
+                accept(Cand(span.start, span.end, "Place", slug(name), name, source="model_place"))
     # g) dates
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
             value = normalize_date(ent.text, document.date)
             if value is not None:
-                accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes()))
+                accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes(),
+                            source="model_date"))
     # dates the model missed: weekdays ("said on tuesday ."; anchored by the publication date or
     # dropped) and years after a preposition ("collapsed in 1991.")
     for tok in doc:
@@ -231,7 +258,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if (tok.lower_ in WEEKDAYS or year) and occ.free(tok.i, tok.i + 1):
             value = normalize_date(tok.text, document.date)
             if value is not None:
-                accept(Cand(tok.i, tok.i + 1, "Date", value.value, value.value, value.attributes()))
+                accept(Cand(tok.i, tok.i + 1, "Date", value.value, value.value, value.attributes(), source="rule_date"))
+    _anchor_months(cands)
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
     _merge_surnames(cands)
@@ -249,6 +277,20 @@ PERSON_TITLE_HEADS = frozenset({
 })
 
 
+def _unknown_first_name(doc: Doc, start: int, occ: _Occupancy) -> int:
+    """The model often starts a name one word late in truecased text ("rhodri |
+    giggs"): a word before it that no table knows, the truecaser capitalised
+    as a name, belongs to it."""
+    table = case_table()
+    if start > 0 and not occ.taken[start - 1]:
+        tok = doc[start - 1]
+        low = tok.lower_
+        if tok.is_alpha and tok.is_title and len(low) > 2 and low not in table.lower and low not in table.cased \
+                and low not in STOP_WORDS and not _is_title_word(low):
+            return start - 1
+    return start
+
+
 def _titled_name(ent: Span) -> bool:
     """A model span of 2-4 alphabetic tokens right after a person's title, or of
     one after a team role ("england flanker wood")."""
@@ -257,9 +299,9 @@ def _titled_name(ent: Span) -> bool:
     before = ent.doc[ent.start - 1].lower_ if ent.start else ""
     if ent.start >= 3 and ent.doc[ent.start - 2].text == "-":  # "full - back wood"
         before = word_at(ent.doc, ent.start - 3)[0]
-    if before not in PERSON_TITLE_HEADS and before not in SPORT_ROLES:
+    if before not in PERSON_TITLE_HEADS and before not in SPORT_ROLES and before not in KIN:
         return False
-    if len(ent) == 1 and before not in SPORT_ROLES:
+    if len(ent) == 1 and before not in SPORT_ROLES and before not in KIN:
         return False
     return all(t.is_alpha and t.lower_ not in ORG_WORDS and t.lower_ not in STOP_WORDS for t in ent)
 
@@ -341,6 +383,25 @@ def _org(span: Span) -> Cand:
     return Cand(span.start, span.end, label, slug(name), name)
 
 
+def _anchor_months(cands: list[Cand]) -> None:
+    """A month without a year takes the year the text named last before it
+    ("january 2013 ... december of the same year" -> 2013-12). With none named
+    it stays XXXX-MM, a source of its own: seldom a date an analyst wants, its
+    calibrated confidence says so."""
+    last_year: str | None = None
+    for cand in sorted((c for c in cands if c.label == "Date"), key=lambda c: c.start):
+        value = str(cand.attrs.get("value", ""))
+        if value[:4].isdigit():
+            last_year = value[:4]
+        elif cand.attrs.get("precision") == "month" and value.startswith("XXXX"):
+            if last_year is None:
+                cand.source = "bare_month"
+                continue
+            value = last_year + value[4:]
+            cand.key = cand.name = value
+            cand.attrs = {**cand.attrs, "value": value}
+
+
 def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
     forms: dict[tuple[str, ...], Cand] = {}
     for cand in cands:
@@ -358,22 +419,30 @@ def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
             if tuple(lows[i:end]) == form and occ.free(i, end):
                 tpl = forms[form]
                 occ.take(i, end)
-                cands.append(Cand(i, end, tpl.label, tpl.key, tpl.name, dict(tpl.attrs)))
+                cands.append(Cand(i, end, tpl.label, tpl.key, tpl.name, dict(tpl.attrs), source=tpl.source))
                 break
 
 
 def _merge_surnames(cands: list[Cand]) -> None:
-    """'petrov' after 'dr. ivan petrov': one person, when the surname is unique."""
+    """'petrov' after 'dr. ivan petrov', and 'ryan' beside 'ryan giggs': one
+    person, when only one full name of the document ends (or starts) with it.
+    A surname that fits one full name wins over a first name that fits another."""
     people = {c.key: c for c in cands if c.label == "Person"}
-    longer: dict[str, list[Cand]] = {}
+    by_last: dict[str, list[Cand]] = {}
+    by_first: dict[str, list[Cand]] = {}
     for cand in people.values():
         parts = cand.key.split("-")
         if len(parts) > 1:
-            longer.setdefault(parts[-1], []).append(cand)
+            by_last.setdefault(parts[-1], []).append(cand)
+            by_first.setdefault(parts[0], []).append(cand)
     for cand in cands:
-        if cand.label == "Person" and "-" not in cand.key and len(longer.get(cand.key, [])) == 1:
-            full = longer[cand.key][0]
-            cand.key, cand.name = full.key, full.name
+        if cand.label != "Person" or "-" in cand.key:
+            continue
+        for index in (by_last, by_first):
+            if len(index.get(cand.key, [])) == 1:
+                full = index[cand.key][0]
+                cand.key, cand.name = full.key, full.name
+                break
 
 
 def _anniversaries(doc: Doc, document: Document, cands: list[Cand]) -> None:
@@ -411,7 +480,8 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
         uri = entity_uri(cand.label, cand.key)
         ent = by_uri.get(uri)
         if ent is None:
-            ent = Entity(f"e{len(by_uri)}", cand.label, cand.name, uri, attributes=dict(cand.attrs))
+            ent = Entity(f"e{len(by_uri)}", cand.label, cand.name, uri, attributes=dict(cand.attrs),
+                         source=cand.source)
             by_uri[uri] = ent
         elif len(cand.name) > len(ent.name) and cand.label == "Person":
             ent.name = cand.name
@@ -424,6 +494,8 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
         if surface not in ent.aliases:
             ent.aliases.append(surface)
         cand_entity[idx] = ent.id
+    for ent in by_uri.values():
+        ent.confidence = calibrated_entity(ent.label, ent.source, len(ent.mentions))
     return list(by_uri.values()), cand_entity
 
 

@@ -30,7 +30,9 @@ def calibration_table() -> dict[str, float]:
     except (OSError, ValueError) as exc:
         raise MissingArtifact(f"calibration table {CALIBRATION_FILE} missing or unreadable: {exc}") from exc
     return {key: float(row["confidence"]) for key, row in data["rules"].items()} | {
-        f"default:{rtype}": float(value) for rtype, value in data["defaults"].items()}
+        f"default:{rtype}": float(value) for rtype, value in data["defaults"].items()} | {
+        f"entity:{key}": float(row["confidence"]) for key, row in data.get("entities", {}).items()} | {
+        f"entity-default:{label}": float(v) for label, v in data.get("entity_defaults", {}).items()}
 
 
 def default_min_confidence() -> float:
@@ -50,11 +52,36 @@ def rule_key(rtype: str, rule: str) -> str:
     return f"{rtype}:{rule}"
 
 
+def entity_key(label: str, source: str, mentions: int) -> str:
+    return f"{label}:{source or 'other'}:{'1' if mentions <= 1 else '2+'}"
+
+
+def calibrated_entity(label: str, source: str, mentions: int) -> float:
+    """The dev-measured share of real entities among those of this label, source
+    and mention count (one mention, or more)."""
+    table = calibration_table()
+    value = table.get(f"entity:{entity_key(label, source, mentions)}")
+    if value is None:
+        value = table.get(f"entity-default:{label}", 1.0)
+    return value
+
+
 def calibrated(rtype: str, rule: str) -> float:
     """The dev-measured precision of `rule` for `rtype`; rules too rare on dev
     to measure get the type's default (the precision of its rare rules)."""
     table = calibration_table()
     value = table.get(rule_key(rtype, rule))
     if value is None:
+        value = table.get(rule_key(rtype, family(rule)))
+    if value is None:
         value = table.get(f"default:{rtype}", table.get("default:*", 0.5))
     return value
+
+
+def family(rule: str) -> str:
+    """The classifier's bands and the event triggers are calibrated as a family
+    where one band or trigger alone is too rare to measure."""
+    for prefix in ("classifier", "trigger"):
+        if rule.startswith(prefix):
+            return f"{prefix}*"
+    return rule

@@ -99,13 +99,15 @@ def model_text(text: str) -> str:
 
 
 def keep_confident(extraction: Extraction, min_confidence: float) -> Extraction:
-    """The facts at or above the cut-off: what enters the graph. A verb-triggered
-    event left without any fact is dropped with them (it is only its facts)."""
+    """The entities and facts at or above the cut-off: what enters the graph. A
+    verb-triggered event left without any fact is dropped (it is only its facts)."""
     if min_confidence <= 0:
         return extraction
     relations = [r for r in extraction.relations if r.confidence >= min_confidence]
     linked = {r.head for r in relations} | {r.tail for r in relations}
-    entities = [e for e in extraction.entities if not e.attributes.get("triggered") or e.id in linked]
+    # an entity below the cut-off stays when a confident fact names it
+    entities = [e for e in extraction.entities if e.id in linked or (
+        not e.attributes.get("triggered") and e.confidence >= min_confidence)]
     return Extraction(extraction.document, entities, relations, extraction.sentences, extraction.extractor_version)
 
 

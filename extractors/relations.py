@@ -124,7 +124,9 @@ class _Index:
         ("poverty chief", "work and pensions spokesman"): only where a name follows."""
         for lead in (1, 2, 3):
             words = self.lows[i:i + lead]
-            if len(words) < lead or not all(w.isalpha() or w in ("and", "&") for w in words):
+            if len(words) < lead or not all(
+                    w in ("and", "&") or (w.isalpha() and self.doc[k].pos_ in ("NOUN", "PROPN", "ADJ"))
+                    for k, w in enumerate(words, start=i)):
                 return None
             if any(self.starting.get(k) for k in range(i, i + lead)):
                 return None
@@ -433,6 +435,11 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             person = ix.at(cand.end + 1, ("Person",))
             if person is not None:
                 yield (person, "NATIONAL_OF", idx, {}, "country_international", cand.start)
+        if cand.label == "Person" and ix.low(cand.end) == ",":
+            # PERSON , the|a DEMONYM ...   "harrison newey , the british 16-year-old son of ..."
+            country, _ = ix.at_det(cand.end + 1, ("Country",))
+            if country is not None and ix.cands[country].demonym and ix.low(cand.end + 1) in ("the", "a", "an"):
+                yield (idx, "NATIONAL_OF", country, {}, "person_comma_demonym", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == "of":
             country = ix.at(cand.end + 1, ("Country",))
             if country is not None and not ix.cands[country].demonym:
@@ -546,6 +553,7 @@ def _family(ix: _Index) -> Iterator[Found]:
         if ix.low(j) == ",":
             j -= 1
         kin_at = j
+        j -= 1
         while ix.low(j) in KIN_MODIFIERS or AGE.match(ix.low(j)):
             j -= 1
         if ix.low(kin_at) in KIN and ix.low(j) in ("his", "her") and j >= 0:

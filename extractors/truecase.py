@@ -96,6 +96,25 @@ def _inflected_common(word: str, table: CaseTable) -> bool:
     return False
 
 
+# "us" is the pronoun far more often than the country: the country only after
+# "the" or as a modifier ("us president", "us officials"), not after these.
+_US_PRONOUN_BEFORE = frozenset({
+    "of", "to", "for", "with", "let", "told", "tell", "tells", "gave", "give", "gives", "help", "helped",
+    "about", "from", "by", "among", "between", "join", "joined", "ask", "asked", "show", "showed", "shows",
+    "make", "made", "makes", "like", "than", "all", "both", "each", "most", "many", "some", "few", "none",
+    "against", "at", "on", "into", "onto", "upon", "behind", "before", "after", "call", "called", "sent",
+    "send", "taught", "teach", "took", "take", "keep", "kept", "leave", "left", "bring", "brought", "see",
+    "saw", "seen", "hear", "heard", "want", "wants", "wanted", "allow", "allowed", "get", "got", "put",
+})
+
+
+def _us_is_country(prev_word: str, following: str) -> bool:
+    if prev_word == "the":
+        return True
+    nxt = _WORD.match(following)
+    return (nxt is not None and nxt.group() not in STOP_WORDS and prev_word not in _US_PRONOUN_BEFORE)
+
+
 def truecase(text: str) -> str:
     """A copy of `text`, same length, with names and sentence starts capitalised."""
     table = case_table()
@@ -113,7 +132,9 @@ def truecase(text: str) -> str:
         next_is_num = bool(following) and following[0].isdigit()
         new = word
         cased = table.cased.get(word)
-        if word in _MONTHS:
+        if word == "us" and not _us_is_country(prev_word, lowered[end:end + 24].lstrip()):
+            pass  # "those of us", "told us": the pronoun
+        elif word in _MONTHS:
             if word != "may" or next_is_num or prev_word in _MAY_BEFORE:
                 new = _capitalize(word)
         elif word in _ROMAN and prev_name:

@@ -71,6 +71,10 @@ class Entity:
     # Label-specific: Date -> value, precision, resolved; Event -> type;
     # Country -> iso_code, wikidata; Place -> geonames_id, country_code.
     attributes: dict[str, Any] = field(default_factory=dict)
+    # How sure we are that this is a real entity of this label, calibrated on
+    # dev data per source (see extractors/calibration.py), and that source.
+    confidence: float = 1.0
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +82,8 @@ class Entity:
             "label": self.label,
             "name": self.name,
             "uri": self.uri,
+            "confidence": round(self.confidence, 4),
+            "source": self.source,
             "aliases": list(self.aliases),
             "mentions": [m.to_json() for m in self.mentions],
         }

@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from extractors.calibration import CALIBRATION_FILE, rule_key
+from extractors.calibration import CALIBRATION_FILE, entity_key, family, rule_key
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "cnn-facts"
@@ -64,32 +64,70 @@ def judge(extraction: dict[str, Any], gold: dict[str, Any]) -> list[tuple[dict[s
     return out
 
 
-def judged_relations(data: Path) -> list[tuple[dict[str, Any], bool]]:
+def judge_entities(extraction: dict[str, Any], gold: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """Each predicted named entity of one document, and whether the gold lists it."""
+    golds = [(e["label"], {name_key(a) for a in [e["name"], *e.get("aliases", [])]} - {""}) for e in gold["entities"]]
+    return [(e, any(label == e["label"] and forms & entity_forms(e) for label, forms in golds))
+            for e in extraction["entities"] if not e.get("triggered")]
+
+
+def judged(data: Path) -> tuple[list[tuple[dict[str, Any], bool]], list[tuple[dict[str, Any], bool]]]:
+    """(relations, entities) of every dev document, each with its verdict."""
     from extractors.pipeline import extract_documents
     from extractors.types import Document
 
     golds = {json.loads(p.read_text())["id"]: json.loads(p.read_text()) for p in sorted((data / "gold").glob("*.json"))}
     docs = [Document(id=doc_id, text=(data / "texts" / doc_id).read_text(encoding="utf-8")) for doc_id in golds]
-    judged = []
+    relations, entities = [], []
     for extraction in extract_documents(docs, min_confidence=0.0):
-        judged += judge(extraction.to_json(), golds[extraction.document.id])
-    return judged
+        out = extraction.to_json()
+        relations += judge(out, golds[extraction.document.id])
+        entities += judge_entities(out, golds[extraction.document.id])
+    return relations, entities
+
+
+def calibrate_entities(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
+    by_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for ent, right in judged:
+        key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]))
+        for counts in (by_key[key], by_label[ent["label"]]):
+            counts[0] += right
+            counts[1] += 1
+    defaults = {label: (k + 0.5) / (n + 1.0) for label, (k, n) in by_label.items()}
+    rows = {key: {"confidence": round((k + PRIOR_WEIGHT * defaults[key.split(":")[0]]) / (n + PRIOR_WEIGHT), 3),
+                  "right": k, "seen": n}
+            for key, (k, n) in sorted(by_key.items()) if n >= MIN_SEEN}
+    return {"entities": rows, "entity_defaults": {k: round(v, 3) for k, v in sorted(defaults.items())}}
 
 
 def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     by_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for rel, right in judged:
-        for counts in (by_rule[rule_key(rel["type"], rel["rule"])], by_type[rel["type"]]):
-            counts[0] += right
-            counts[1] += 1
+        by_rule[rule_key(rel["type"], rel["rule"])][0] += right
+        by_rule[rule_key(rel["type"], rel["rule"])][1] += 1
+        if not rel["rule"].startswith(("classifier", "trigger")):
+            # the default for a rare pattern: what the type's patterns are worth
+            by_type[rel["type"]][0] += right
+            by_type[rel["type"]][1] += 1
     defaults = {rtype: (k + 0.5) / (n + 1.0) for rtype, (k, n) in by_type.items()}
     rules = {}
     for key, (k, n) in sorted(by_rule.items()):
         if n < MIN_SEEN:
             continue
-        prior = defaults[key.split(":", 1)[0]]
+        prior = defaults.get(key.split(":", 1)[0], 0.5)
         rules[key] = {"confidence": round((k + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
+    # classifier bands and trigger rules too rare to measure one by one: their family, pooled
+    families: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for key, (k, n) in by_rule.items():
+        rtype, rule = key.split(":", 1)
+        if rule.startswith(("classifier", "trigger")):
+            fam = families[rule_key(rtype, family(rule))]
+            fam[0] += k
+            fam[1] += n
+    for key, (k, n) in sorted(families.items()):
+        rules[key] = {"confidence": round((k + 0.5) / (n + 1.0), 3), "right": k, "seen": n}
     table: dict[str, Any] = {"rules": rules, "defaults": {t: round(v, 3) for t, v in sorted(defaults.items())}}
     table["defaults"]["*"] = round(sum(k for k, _ in by_type.values()) / max(1, sum(n for _, n in by_type.values())), 3)
     return table
@@ -112,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "gold").is_dir():
         print(f"error: no cnn-facts gold at {args.data}", file=sys.stderr)
         return 2
-    judged = judged_relations(args.data)
-    table = calibrate(judged)
+    relations, entities = judged(args.data)
+    table = calibrate(relations) | calibrate_entities(entities)
     confs = {k: v["confidence"] for k, v in table["rules"].items()}
     scored = [(confs.get(rule_key(r["type"], r["rule"]), table["defaults"].get(r["type"], table["defaults"]["*"])), ok)
-              for r, ok in judged]
+              for r, ok in relations]
     table["default_min_confidence"] = choose_cutoff(scored)
     args.out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
-    for key, row in table["rules"].items():
+    for key, row in [*table["rules"].items(), *table["entities"].items()]:
         print(f"{key:48} {row['right']:4}/{row['seen']:<4} -> {row['confidence']:.3f}")
     print(f"default cut-off {table['default_min_confidence']}")
     return 0
