@@ -152,15 +152,19 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             occ.take(cand.start, cand.end)
         cands.append(cand)
 
-    # a) named events by rule; a league is an organisation ("the premier league")
+    # a) named events by rule; a league is an organisation ("the premier league"); a
+    # span that cuts a club's name in two is no event ("manchester | united fans show")
+    clubs = sports.club_mentions(doc)
     for span in doc.spans.get(events.SPAN_KEY, []):
+        if any(c_start < span.start < c_end or c_start < span.end < c_end for c_start, c_end, _ in clubs):
+            continue
         if _is_league(span.kb_id_):
             accept(replace(_org(doc[span.start:span.end]), source="league"))
             continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
                     source="event_rule"))
     # a') sports clubs, before places and people take their city's or a player's name
-    for start, end, club in sports.club_mentions(doc):
+    for start, end, club in clubs:
         if occ.free(start, end):
             accept(Cand(start, end, "Organization", slug(club), club, source="club"))
     # a'') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")

@@ -10,6 +10,8 @@ election, sports, visit, meeting, sanction, event (anything else).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -47,6 +49,10 @@ def event_title(words: list[str]) -> str:
     return " ".join(out).replace(" 's", "'s").replace(" - ", "-")
 
 
+OPEN_AFTER = frozenset({"title", "titles", "final", "round", "crown", "champion", "semi", "quarter", "singles",
+                        "doubles", "draw", "tournament", "trophy", ",", ".", "third", "second", "first"})
+
+
 def _open_tournaments(doc: Doc) -> list[Span]:
     """'the U.S. Open', 'Australian Open': a place or its people's name and a
     capitalised "Open" name a tournament, not the country."""
@@ -56,10 +62,41 @@ def _open_tournaments(doc: Doc) -> list[Span]:
             before[span.end] = min(span.start, before.get(span.end, span.start))
     out = []
     for tok in doc:
-        if tok.text in ("Open", "OPEN") and tok.i in before:
+        # truecasing leaves the everyday word "open" lowercase: there the
+        # tournament needs "the" before its name or a tournament word after it
+        lowered = tok.text == "open" and tok.i in before and (
+            doc[before[tok.i] - 1].lower_ in ("the", "'s") if before[tok.i] > 0 else False
+            or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in OPEN_AFTER))
+        if (tok.text in ("Open", "OPEN") or lowered) and tok.i in before:
             start = before[tok.i]
             name = event_title([t.text for t in doc[start:tok.i + 1]])
             out.append(Span(doc, start, tok.i + 1, label="sports", kb_id=name))
+    return out
+
+
+# A capitalised name and one of these heads name an event: "the monte carlo masters",
+# "the wulong international kite festival", "the tyne-wear derby".
+EVENT_HEADS = {"masters": "sports", "championship": "sports", "championships": "sports", "derby": "sports",
+               "trophy": "sports", "marathon": "sports", "classic": "sports", "series": "sports",
+               "games": "sports", "grand prix": "sports", "cup": "sports", "festival": "event",
+               "show": "event", "conference": "event", "expo": "event", "awards": "event",
+               "dinner": "event", "ball": "event", "gala": "event"}
+STAGES = ("final", "semi-final", "quarter-final", "semi-finals", "quarter-finals", "finals")
+NAMES_FILE = Path(__file__).resolve().parent / "data" / "event_names.tsv"
+
+
+def _stage() -> list[dict[str, object]]:
+    """An optional "final", "semi-final" (tokenized "semi - final") after the name."""
+    return [{"LOWER": {"IN": ["semi", "quarter"]}, "OP": "?"}, {"ORTH": "-", "OP": "?"},
+            {"LOWER": {"IN": ["final", "finals"]}, "OP": "?"}]
+
+
+def _named_events() -> list[tuple[str, str]]:
+    out = []
+    for line in NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            phrase, kind = line.split("\t")
+            out.append((phrase, kind))
     return out
 
 
@@ -89,6 +126,18 @@ class EventMatcher:
             [{**year, "OP": "?"}, {"LOWER": "world"}, {"LOWER": "cup"}],
         ])
         proper = {"TEXT": {"REGEX": r"^[A-Z0-9]"}, "IS_SENT_START": False, "LOWER": {"NOT_IN": ["the"]}}
+        optional_year = {**year, "OP": "?"}
+        by_kind: dict[str, list[list[dict[str, object]]]] = {}
+        for phrase, kind in _named_events():
+            by_kind.setdefault(kind, []).append([optional_year, *_phrase(phrase), *_stage()])
+        for head, kind in EVENT_HEADS.items():
+            name = {**proper, "LOWER": {"NOT_IN": ["the", *STAGES]}}
+            # a hyphenated part ("tyne - wear") and one everyday word ("kite") may follow the name
+            by_kind.setdefault(kind, []).append([
+                optional_year, {**name, "OP": "+"}, {"ORTH": "-", "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
+                {"IS_ALPHA": True, "IS_STOP": False, "IS_TITLE": False, "OP": "?"}, *_phrase(head), *_stage()])
+        for kind, patterns in by_kind.items():
+            self.matcher.add(f"named_{kind}", patterns)
         self.matcher.add("summit", [[{**proper, "OP": "+"}, {"LOWER": "summit"}]])
         self.matcher.add("election", [
             [year, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
@@ -108,6 +157,7 @@ class EventMatcher:
                 name, kind = f"World War {number}", "war"
             else:
                 name = event_title(words)
+                kind = kind.removeprefix("named_")
             spans.append(Span(doc, start, end, label=kind, kb_id=name))
         spans.extend(_open_tournaments(doc))
         doc.spans[SPAN_KEY] = filter_spans(spans)

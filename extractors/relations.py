@@ -575,6 +575,54 @@ def _previous_person(ix: _Index, tok: int, not_key: str) -> int | None:
     return best
 
 
+WIN_VERBS = frozenset({"won", "wins", "win", "winning", "claimed", "claims", "clinched", "lifted"})
+COMPETE_WORDS = frozenset({"debut", "debuts", "compete", "competes", "competed", "competing", "race", "races",
+                           "raced", "racing", "play", "plays", "played", "playing", "face", "faces", "faced",
+                           "meet", "meets", "met", "beat", "beats", "lost", "lose", "loses", "fought", "fight",
+                           "fights", "fighting", "took", "start", "starts", "started", "appearance", "scored",
+                           "scores", "drew", "draw"})
+ACTORS = ("Person", "Country", "Organization")
+
+
+def _event_participants(ix: _Index) -> Iterator[Found]:
+    """"nadal won the barcelona open" (winner), "formula one champion niki lauda" (winner),
+    "aston villa face liverpool in the fa cup semi-final" (both take part)."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Event" and not cand.nested and ix.low(cand.end) in ("champion", "winner", "champions"):
+            person = ix.at(cand.end + 1, ("Person",))
+            if person is not None:
+                yield (person, "PARTICIPATES_IN", idx, {"role": "winner"}, "event_champion_person", cand.start)
+        if cand.label not in ACTORS or cand.demonym:
+            continue
+        j = cand.end
+        while ix.low(j) in SUBJECT_SKIP and ix.same_sentence(cand.start, j):
+            j += 1
+        if ix.low(j) in WIN_VERBS:
+            event, k = ix.at_det(j + 1, ("Event",))
+            if event is not None and ix.same_sentence(cand.start, k):
+                yield (idx, "PARTICIPATES_IN", event, {"role": "winner"}, "actor_won_event", cand.start)
+                continue
+        # ACTOR verb ... (ACTOR2)? ... in|at the EVENT, within one clause
+        if ix.low(j) not in COMPETE_WORDS:
+            continue
+        others: list[int] = []
+        for k in range(j + 1, min(j + 14, len(ix.lows))):
+            if not ix.same_sentence(cand.start, k) or ix.low(k) in (",", ";", "--", "while", "but", "after"):
+                break
+            other = ix.at(k, ACTORS)
+            if other is not None and ix.cands[other].label != "Country":
+                others.append(other)
+            if ix.low(k) in ("in", "at"):
+                event, _ = ix.at_det(k + 1, ("Event",))
+                if event is not None and ix.cands[event].attrs.get("type") == "sports":
+                    yield (idx, "PARTICIPATES_IN", event, {"role": "participant"}, "actor_compete_in_event",
+                           cand.start)
+                    for other in others:
+                        yield (other, "PARTICIPATES_IN", event, {"role": "participant"}, "opponent_in_event",
+                               cand.start)
+                    break
+
+
 def _event_dates(ix: _Index) -> Iterator[Found]:
     """A year named with the event: "the 2010 league cup final", "labour 's 2015 general election"."""
     for idx, cand in enumerate(ix.cands):
@@ -605,7 +653,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
             rel.evidence.append(Evidence(sent, start, end))
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
-                   _team_roles, _nationality, _located, _homes, _family, _event_dates):
+                   _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())
