@@ -47,6 +47,14 @@ MATCH (d:Document {source_id: id})
 RETURN d.source_id AS id, d.sha256 AS sha256
 """
 
+# What re-ingest compares: a document is extracted again when its text or the
+# extractor that read it changed (null: loaded before versions were recorded).
+DOCUMENT_VERSIONS = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})
+RETURN d.source_id AS id, d.sha256 AS sha256, d.extractor_version AS version
+"""
+
 # ------------------------------------------------------------------- documents
 # First statement of every load: write-lock the batch's documents (creating the
 # new ones), in uri order, before anything reads them. A concurrent load of the

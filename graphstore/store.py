@@ -92,6 +92,16 @@ def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]:
     return {r["id"]: r["sha256"] for r in records}
 
 
+def document_versions(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """source id -> (sha256, extractor version or None) of the documents already loaded."""
+    if not ids:
+        return {}
+    records, _, _ = get_driver(conn).execute_query(
+        cypher.DOCUMENT_VERSIONS, ids=ids, database_=conn.database, routing_="r"
+    )
+    return {r["id"]: (r["sha256"], r["version"]) for r in records}
+
+
 def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
     for i in range(0, len(rows), CHUNK_ROWS):
         yield rows[i : i + CHUNK_ROWS]

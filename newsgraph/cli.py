@@ -146,7 +146,10 @@ def _print_report(report: dict[str, Any]) -> None:
     table = Table(title="Ingest summary", show_header=False)
     table.add_row("documents read", str(report["read"]))
     table.add_row("skipped (unchanged)", str(report["skipped"]))
+    if report.get("kept_old_version"):
+        table.add_row("  of which extracted by another version", str(report["kept_old_version"]))
     table.add_row("loaded", str(report["loaded"]))
+    table.add_row("re-extracted (new extractor)", str(report.get("reextracted", 0)))
     table.add_row("failed", str(len(report["failed"])))
     for label, n in report["entities"].items():
         table.add_row(f"entities: {label}", str(n))
@@ -161,7 +164,8 @@ def _print_report(report: dict[str, Any]) -> None:
 
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
                batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
-               dask_address: str | None = None, limit: int | None = None) -> dict[str, Any]:
+               dask_address: str | None = None, limit: int | None = None,
+               reextract: bool | None = None) -> dict[str, Any]:
     _quiet_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -179,7 +183,8 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
         ingest_module.progress_hook = hook
         try:
             return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
-                                                 n_process=processes, batch_words=batch_words, limit=limit)
+                                                 n_process=processes, batch_words=batch_words, limit=limit,
+                                                 reextract=reextract)
         finally:
             ingest_module.progress_hook = None
 
@@ -196,15 +201,20 @@ def ingest(
     dask_address: Annotated[str | None, typer.Option(help="Dask scheduler for --runner dask, e.g. "
                                                           "tcp://10.0.0.5:8786 (default: a local cluster).")] = None,
     limit: Annotated[int | None, typer.Option(help="Read at most N documents.", min=1)] = None,
+    keep_old_versions: Annotated[bool, typer.Option(
+        "--keep-old-versions", help="Skip unchanged documents even when another extractor version read them "
+                                    "(default: NEWSGRAPH_REEXTRACT, on: they are re-extracted).")] = False,
 ) -> None:
-    """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped."""
+    """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped
+    unless another extractor version read them."""
     if runner not in ("sequential", "dask"):
         raise _fail(f"unknown runner {runner!r}; use sequential or dask", 2)
     if dask_address and runner != "dask":
         raise _fail("--dask-address needs --runner dask", 2)
     _check_neo4j()
     report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
-                        runner=runner, dask_address=dask_address, limit=limit)
+                        runner=runner, dask_address=dask_address, limit=limit,
+                        reextract=False if keep_old_versions else None)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
