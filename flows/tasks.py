@@ -99,7 +99,7 @@ def select_changed(docs: list[Document], force: bool, model_name: str = pipeline
     `reextract` is on: then they are extracted again and replace their facts."""
     if force:
         return Selection(docs)
-    known = store.document_versions(connection(), [d.id for d in docs])
+    known = store.existing_documents(connection(), [d.id for d in docs], versions=True)
     todo: list[Document] = []
     stale: list[str] = []
     for doc in docs:

@@ -41,15 +41,9 @@ INDEXES = (
 NO_REPLAN = "CYPHER replan=skip "
 
 # --------------------------------------------------------------------- reading
-EXISTING_DOCUMENTS = NO_REPLAN + """
-UNWIND $ids AS id
-MATCH (d:Document {source_id: id})
-RETURN d.source_id AS id, d.sha256 AS sha256
-"""
-
 # What re-ingest compares: a document is extracted again when its text or the
-# extractor that read it changed (null: loaded before versions were recorded).
-DOCUMENT_VERSIONS = NO_REPLAN + """
+# extractor that read it changed (version null: loaded before versions were recorded).
+EXISTING_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (d:Document {source_id: id})
 RETURN d.source_id AS id, d.sha256 AS sha256, d.extractor_version AS version
