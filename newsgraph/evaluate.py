@@ -387,7 +387,7 @@ def run_eval(
     """Extract the dataset's dev texts and score them (see the module docstring)."""
     import spacy
 
-    from extractors.pipeline import extract_documents, load_pipeline
+    from extractors.pipeline import load_pipeline
 
     if dataset in FACT_DATASETS:
         return run_fact_eval(Path(path), lowercase=lowercase, limit=limit, model_name=model_name,
@@ -401,7 +401,7 @@ def run_eval(
     words = _words(texts)
 
     load_pipeline(model_name)
-    list(extract_documents(docs[:1], model_name=model_name))  # warm up (lazy data)
+    extract_candidates(docs[:1], model_name)  # warm up (lazy data)
     start = time.perf_counter()
     extractions = extract_candidates(docs, model_name)
     extract_s = time.perf_counter() - start
