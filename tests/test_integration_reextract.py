@@ -96,6 +96,21 @@ def test_keeping_old_versions_skips_them(
     assert _document_version(empty_graph) == ["newsgraph-test/3"]
 
 
+def test_reextraction_with_several_spacy_processes(
+    empty_graph, prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several spaCy processes take the flow's other path (batch after batch, no overlap).
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "other.txt").write_text("japan prime minister shinzo abe visited tokyo .\n", encoding="utf-8")
+    _ingest(tmp_path, n_process=2)
+    _new_version(monkeypatch, "newsgraph-test/5")
+    (tmp_path / "other.txt").write_text("brazil president jair bolsonaro spoke .\n", encoding="utf-8")
+    report = _ingest(tmp_path, n_process=2)
+    # other.txt changed: loaded, but as a changed text, not as a re-extraction
+    assert report["loaded"] == 2 and report["reextracted"] == 1
+    assert _document_version(empty_graph) == ["newsgraph-test/5"] * 2
+
+
 def test_documents_loaded_before_versions_were_recorded_are_reextracted(
     empty_graph, prefect_harness, tmp_path: Path
 ) -> None:
