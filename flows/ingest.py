@@ -25,7 +25,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.types import Document
-from flows.tasks import NEO4J_RETRIES, MappedBatch, extract_batch, load_batch, map_batch, select_changed
+from flows.tasks import NEO4J_RETRIES, MappedBatch, Selection, extract_batch, load_batch, map_batch, select_changed
 from graphstore import store
 from newsgraph.config import load_settings
 from newsgraph.connection import connection
@@ -41,6 +41,8 @@ class IngestReport:
     read: int = 0
     skipped: int = 0  # unchanged since the last ingest
     loaded: int = 0
+    reextracted: int = 0  # of those loaded: same text, read again by a newer extractor
+    kept_old_version: int = 0  # of those skipped: extracted by another version, kept (re-extraction off)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (document or file, reason)
     entities: dict[str, int] = field(default_factory=dict)  # distinct entities written, by label
     relationships: dict[str, int] = field(default_factory=dict)  # relationships written, by type
@@ -81,10 +83,19 @@ def run_ingest_flow(
     return on_dask(paths, parallel=True, **options)
 
 
+def _count_selection(report: IngestReport, batch: list[Document], todo: list[Document]) -> None:
+    report.skipped += len(batch) - len(todo)
+    report.kept_old_version += len(getattr(todo, "kept_old", ()))
+
+
 def _count(
-    report: IngestReport, mapped: MappedBatch, entity_keys: dict[str, set[int]], relationship_counts: Counter[str]
+    report: IngestReport, mapped: MappedBatch, entity_keys: dict[str, set[int]], relationship_counts: Counter[str],
+    todo: list[Document] | None = None,
 ) -> None:
     report.loaded += len(mapped.plan.documents)
+    # Only those that made it into the graph: one that fails mapping was not re-extracted into it.
+    loaded_ids = set(mapped.plan.document_ids)
+    report.reextracted += sum(1 for doc_id in getattr(todo, "reextracted", ()) if doc_id in loaded_ids)
     report.triples += mapped.triples
     for label, rows in mapped.plan.entities.items():
         entity_keys.setdefault(label, set()).update(hash(r["uri"]) for r in rows)
@@ -103,13 +114,14 @@ def _ingest_in_parallel(
     entity_keys: dict[str, set[int]],
     relationship_counts: Counter[str],
     resolve: bool = True,
+    reextract: bool = True,
 ) -> int:
     """Submit select → extract → map per batch, at most `in_flight` batches ahead
     of the oldest unfinished one; load in reading order, one batch at a time.
     Returns how many reading failures were reported."""
     logger = get_run_logger()
     window: deque[tuple[list[Document], Any, Any]] = deque()
-    loading: tuple[list[Document], MappedBatch, Any] | None = None
+    loading: tuple[list[Document], MappedBatch, Any, Selection] | None = None
     seen_failures = 0
     neo4j_down: str | None = None
 
@@ -128,21 +140,21 @@ def _ingest_in_parallel(
         nonlocal loading
         if loading is None:
             return
-        batch, mapped, future = loading
+        batch, mapped, future, todo = loading
         loading = None
         try:
             future.result()
         except Exception as exc:
             failed(batch, exc)
             return
-        _count(report, mapped, entity_keys, relationship_counts)
+        _count(report, mapped, entity_keys, relationship_counts, todo)
 
     def finish_oldest() -> None:
         nonlocal loading
         batch, todo_future, map_future = window.popleft()
         try:
             todo = todo_future.result()
-            report.skipped += len(batch) - len(todo)
+            _count_selection(report, batch, todo)
             mapped = map_future.result()
         except Exception as exc:
             failed(batch, exc)
@@ -152,7 +164,7 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
         elif todo:
             report.failed.extend(mapped.failures)
-            loading = (batch, mapped, load_batch.submit(mapped.plan, resolve))
+            loading = (batch, mapped, load_batch.submit(mapped.plan, resolve), todo)
         _tick(report)
 
     for batch in batches:
@@ -163,7 +175,7 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
             continue
         # A future passed on as an argument stays on the cluster until the task needs it.
-        todo_future: Any = select_changed.submit(batch, force)
+        todo_future: Any = select_changed.submit(batch, force, model_name, reextract)
         extract_future: Any = extract_batch.submit(todo_future, model_name, n_process)
         map_future = map_batch.submit(extract_future)
         window.append((batch, todo_future, map_future))
@@ -185,13 +197,18 @@ def ingest_flow(
     limit: int | None = None,
     in_flight: int = 8,
     resolve: bool = True,
+    reextract: bool | None = None,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
     ahead when parallel; `resolve=False` leaves cross-document resolution out
-    (to measure what it adds)."""
+    (to measure what it adds); `reextract`: extract again the unchanged
+    documents that another extractor version read, replacing their facts
+    (None: the NEWSGRAPH_REEXTRACT setting, on by default; scheduled runs use it)."""
     logger = get_run_logger()
     settings = load_settings()
+    if reextract is None:
+        reextract = settings.reextract
     started = time.perf_counter()
     report = IngestReport()
     entity_keys: dict[str, set[int]] = {}
@@ -211,7 +228,7 @@ def ingest_flow(
     if overlapped:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
                                             in_flight if parallel else 1, entity_keys, relationship_counts,
-                                            resolve)
+                                            resolve, reextract)
     for batch in () if overlapped else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
@@ -222,14 +239,14 @@ def ingest_flow(
             _tick(report)
             continue
         try:
-            todo = select_changed(batch, force)
-            report.skipped += len(batch) - len(todo)
+            todo = select_changed(batch, force, settings.spacy_model, reextract)
+            _count_selection(report, batch, todo)
             if todo:
                 extractions = extract_batch(todo, settings.spacy_model, n_process)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
                 load_batch(mapped.plan, resolve)
-                _count(report, mapped, entity_keys, relationship_counts)
+                _count(report, mapped, entity_keys, relationship_counts, todo)
         except (ServiceUnavailable, SessionExpired) as exc:
             # Neo4j is gone even after retries: name every document not loaded.
             neo4j_down = f"Neo4j unavailable ({type(exc).__name__})"
@@ -244,7 +261,8 @@ def ingest_flow(
     report.relationships = dict(sorted(relationship_counts.items()))
     report.seconds = round(time.perf_counter() - started, 3)
     logger.info(
-        "read %d, skipped %d, loaded %d, failed %d", report.read, report.skipped, report.loaded, len(report.failed)
+        "read %d, skipped %d, loaded %d (re-extracted %d), failed %d",
+        report.read, report.skipped, report.loaded, report.reextracted, len(report.failed),
     )
     _tick(report)
     return report.to_dict()

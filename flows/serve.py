@@ -2,6 +2,8 @@
 
 Unchanged files are skipped by content hash, so files that arrived while the
 server was down are picked up by the next run and none is ingested twice.
+Files that another extractor version read are extracted again unless
+NEWSGRAPH_REEXTRACT=false (see flows.ingest.ingest_flow's `reextract`).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ inside from the settings, so no secret becomes a task argument.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from extractors import pipeline
 from extractors.pipeline import extract_documents
 from extractors.types import Document, Extraction
 from graphstore import store
@@ -75,13 +77,41 @@ class MappedBatch:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
 
 
+class Selection(list[Document]):
+    """The documents of a batch to extract, as a plain list (what extract_batch
+    takes, even through a future), plus what the ingest report says about them:
+    `reextracted`, the ids among them whose text is unchanged but whose facts
+    came from another extractor version; `kept_old`, the ids of such documents
+    left alone because re-extraction is switched off."""
+
+    def __init__(self, docs: Iterable[Document] = (), reextracted: Iterable[str] = (),
+                 kept_old: Iterable[str] = ()) -> None:
+        super().__init__(docs)
+        self.reextracted = list(reextracted)
+        self.kept_old = list(kept_old)
+
+
 @task(name="select-changed", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
-def select_changed(docs: list[Document], force: bool) -> list[Document]:
-    """Drop documents already loaded with the same content (one query per batch)."""
+def select_changed(docs: list[Document], force: bool, model_name: str = pipeline.DEFAULT_MODEL,
+                   reextract: bool = True) -> Selection:
+    """Drop documents already loaded with the same content (one query per batch),
+    unless the extractor that read them is not the one running now and
+    `reextract` is on: then they are extracted again and replace their facts."""
     if force:
-        return docs
-    known = store.existing_documents(connection(), [d.id for d in docs])
-    return [d for d in docs if known.get(d.id) != d.sha256]
+        return Selection(docs)
+    known = store.existing_documents(connection(), [d.id for d in docs], versions=True)
+    todo: list[Document] = []
+    stale: list[str] = []
+    for doc in docs:
+        sha256, version = known.get(doc.id, (None, None))
+        if sha256 != doc.sha256:
+            todo.append(doc)
+        # Asked only when some text is unchanged: the version loads the model.
+        elif version != pipeline.extractor_version(model_name):
+            stale.append(doc.id)
+            if reextract:
+                todo.append(doc)
+    return Selection(todo, reextracted=stale if reextract else [], kept_old=[] if reextract else stale)
 
 
 @task(name="extract", cache_policy=NO_CACHE)

@@ -41,10 +41,12 @@ INDEXES = (
 NO_REPLAN = "CYPHER replan=skip "
 
 # --------------------------------------------------------------------- reading
+# What re-ingest compares: a document is extracted again when its text or the
+# extractor that read it changed (version null: loaded before versions were recorded).
 EXISTING_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (d:Document {source_id: id})
-RETURN d.source_id AS id, d.sha256 AS sha256
+RETURN d.source_id AS id, d.sha256 AS sha256, d.extractor_version AS version
 """
 
 # ------------------------------------------------------------------- documents

@@ -7,9 +7,9 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
 from neo4j.time import Date as Neo4jDate
@@ -82,13 +82,26 @@ def ensure_schema(conn: Connection) -> None:
         driver.execute_query(statement, database_=conn.database)
 
 
-def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]:
-    """source id → sha256 of the documents already loaded (one query per batch)."""
+@overload
+def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]: ...
+
+
+@overload
+def existing_documents(
+    conn: Connection, ids: list[str], *, versions: Literal[True]
+) -> dict[str, tuple[str, str | None]]: ...
+
+
+def existing_documents(conn: Connection, ids: list[str], *, versions: bool = False) -> Mapping[str, Any]:
+    """source id → sha256 of the documents already loaded (one query per batch);
+    with `versions`, → (sha256, the extractor version that read it, or None)."""
     if not ids:
         return {}
     records, _, _ = get_driver(conn).execute_query(
         cypher.EXISTING_DOCUMENTS, ids=ids, database_=conn.database, routing_="r"
     )
+    if versions:
+        return {r["id"]: (r["sha256"], r["version"]) for r in records}
     return {r["id"]: r["sha256"] for r in records}
 
 

@@ -146,7 +146,10 @@ def _print_report(report: dict[str, Any]) -> None:
     table = Table(title="Ingest summary", show_header=False)
     table.add_row("documents read", str(report["read"]))
     table.add_row("skipped (unchanged)", str(report["skipped"]))
+    if report.get("kept_old_version"):
+        table.add_row("  of which extracted by another version", str(report["kept_old_version"]))
     table.add_row("loaded", str(report["loaded"]))
+    table.add_row("re-extracted (new extractor)", str(report.get("reextracted", 0)))
     table.add_row("failed", str(len(report["failed"])))
     for label, n in report["entities"].items():
         table.add_row(f"entities: {label}", str(n))
@@ -161,7 +164,8 @@ def _print_report(report: dict[str, Any]) -> None:
 
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
                batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
-               dask_address: str | None = None, limit: int | None = None) -> dict[str, Any]:
+               dask_address: str | None = None, limit: int | None = None,
+               reextract: bool | None = None) -> dict[str, Any]:
     _quiet_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -179,7 +183,8 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
         ingest_module.progress_hook = hook
         try:
             return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
-                                                 n_process=processes, batch_words=batch_words, limit=limit)
+                                                 n_process=processes, batch_words=batch_words, limit=limit,
+                                                 reextract=reextract)
         finally:
             ingest_module.progress_hook = None
 
@@ -196,15 +201,20 @@ def ingest(
     dask_address: Annotated[str | None, typer.Option(help="Dask scheduler for --runner dask, e.g. "
                                                           "tcp://10.0.0.5:8786 (default: a local cluster).")] = None,
     limit: Annotated[int | None, typer.Option(help="Read at most N documents.", min=1)] = None,
+    keep_old_versions: Annotated[bool, typer.Option(
+        "--keep-old-versions", help="Skip unchanged documents even when another extractor version read them "
+                                    "(default: NEWSGRAPH_REEXTRACT, on: they are re-extracted).")] = False,
 ) -> None:
-    """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped."""
+    """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped
+    unless another extractor version read them."""
     if runner not in ("sequential", "dask"):
         raise _fail(f"unknown runner {runner!r}; use sequential or dask", 2)
     if dask_address and runner != "dask":
         raise _fail("--dask-address needs --runner dask", 2)
     _check_neo4j()
     report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
-                        runner=runner, dask_address=dask_address, limit=limit)
+                        runner=runner, dask_address=dask_address, limit=limit,
+                        reextract=False if keep_old_versions else None)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
@@ -493,23 +503,28 @@ def _serve(inbox: Path, cron: str) -> None:
 @app.command("eval")
 def eval_command(
     path: Annotated[Path, typer.Argument(help="The dataset's folder or file (e.g. ../shared/datasets/dwie).")],
-    dataset: Annotated[str, typer.Option(help="dwie, crossre or conll04.")],
+    dataset: Annotated[str, typer.Option(help="dwie, crossre, conll04 or cnn-facts.")],
     lowercase: Annotated[bool, typer.Option(help="Lowercase the text before extraction.")] = False,
     limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    min_confidence: Annotated[float | None, typer.Option(
+        help="Score the relations at or above this confidence (default: the extractor's default cut-off); "
+             "the reliability table always covers every candidate.", min=0.0, max=1.0)] = None,
 ) -> None:
-    """Score extraction on a labelled dataset (entities per type, relations strict) and its speed."""
-    from newsgraph.evaluate import format_tables, run_eval
+    """Score extraction on a labelled dataset (entities per type, relations strict; cnn-facts by facts,
+    with a reliability table) and its speed."""
+    from newsgraph.evaluate import DATASETS, format_tables, run_eval
 
-    if dataset not in ("dwie", "crossre", "conll04"):
-        raise _fail(f"unknown dataset {dataset!r}; use dwie, crossre or conll04")
+    if dataset not in DATASETS:
+        raise _fail(f"unknown dataset {dataset!r}; use {', '.join(DATASETS)}")
     if not path.exists():
         raise _fail(f"{path} does not exist")
-    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=load_settings().spacy_model)
+    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=load_settings().spacy_model,
+                      min_confidence=min_confidence)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
-        out.print(format_tables(result), highlight=False)
+        sys.stdout.write(format_tables(result) + "\n")  # fixed-width tables, not wrapped to the terminal
 
 
 @app.command("eval-resolution")

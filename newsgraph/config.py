@@ -29,6 +29,9 @@ DEFAULTS = {
     "NEWSGRAPH_BATCH_WORDS": "20000",
     "NEWSGRAPH_MAX_DOC_BYTES": "2000000",
     "NEWSGRAPH_NEO4J_HOME": str(PROJECT_ROOT / "services" / "neo4j" / "run"),
+    # Re-ingest extracts an unchanged document again when another extractor
+    # version read it; "false" keeps the facts the older version gave.
+    "NEWSGRAPH_REEXTRACT": "true",
 }
 
 
@@ -57,6 +60,16 @@ class Settings:
     spacy_model: str
     batch_words: int
     max_doc_bytes: int
+    reextract: bool = True
+
+
+def _flag(name: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false; got {value!r}")
 
 
 def load_settings(env_file: Path | None = None) -> Settings:
@@ -76,4 +89,5 @@ def load_settings(env_file: Path | None = None) -> Settings:
         spacy_model=get("NEWSGRAPH_SPACY_MODEL"),
         batch_words=int(get("NEWSGRAPH_BATCH_WORDS")),
         max_doc_bytes=int(get("NEWSGRAPH_MAX_DOC_BYTES")),
+        reextract=_flag("NEWSGRAPH_REEXTRACT", get("NEWSGRAPH_REEXTRACT")),
     )

@@ -18,12 +18,21 @@ predicted entities can be tied to gold ones, and the gold relations as
   A folder means `news-dev.json`.
 - CoNLL04 (`conll04/` or a .txt file): tokens joined with single spaces; each
   gold entity is its own concept. A folder means `dev.txt`.
+
+cnn-facts (`cnn-facts/`: `gold/<article>.json` beside `texts/<article>`) is
+scored by facts, not spans, so it has a reader of its own, `read_cnn_facts`,
+giving `FactDocument`s: each gold entity with the normalised forms it may be
+named by (its name and every alias, see `fact_key`), each gold relation as
+(head name, type, tail name). The texts are read by `newsgraph.readers` like
+any input, so evaluation extracts exactly what `newsgraph extract` reads.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +104,8 @@ class GoldDocument:
 
 
 def default_path(dataset: str) -> Path:
-    return DATASETS_DIR / {"dwie": "dwie", "crossre": "crossre-news", "conll04": "conll04"}[dataset]
+    return DATASETS_DIR / {"dwie": "dwie", "crossre": "crossre-news", "conll04": "conll04",
+                           "cnn-facts": "cnn-facts"}[dataset]
 
 
 def read_dataset(dataset: str, path: Path, *, limit: int | None = None, split: str = "dev") -> list[GoldDocument]:
@@ -246,3 +256,56 @@ def read_conll04(path: Path, *, split: str = "dev") -> Iterator[GoldDocument]:
                 rows.append(line.split("\t"))
     if doc_id is not None and rows:
         yield conll04_document(doc_id, rows)
+
+
+# -------------------------------------------------------------- cnn-facts
+# Gold entities are named, not located: a prediction is tied to a gold entity
+# when they share a name once both are reduced to the same key. The key forgives
+# what the seed format and the annotators vary on: accents, case, a possessive
+# "'s" (with or without the tokenizer's space before it), punctuation, spacing
+# and a leading "the" ("The New York Times" = "new york times").
+_POSSESSIVE = re.compile(r"\s*'s\b")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fact_key(text: str) -> str:
+    """The form names are compared by (see above); "" for a name with no letters or digits."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    key = _NOT_ALNUM.sub(" ", _POSSESSIVE.sub("", ascii_text.lower())).strip()
+    return key[4:] if key.startswith("the ") else key
+
+
+@dataclass(frozen=True)
+class FactEntity:
+    label: str
+    name: str  # the gold identity: relations name their ends by it
+    forms: frozenset[str]  # fact_key of the name and of every alias
+
+
+@dataclass
+class FactDocument:
+    id: str  # the article's file name, as `newsgraph extract` names it
+    text_path: Path
+    entities: list[FactEntity] = field(default_factory=list)
+    # (head name, type, tail name) in the gold file's order; a relation listed
+    # twice is two gold facts
+    relations: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def cnn_facts_document(data: dict, texts: Path) -> FactDocument:
+    doc = FactDocument(data["id"], texts / data["id"])
+    for e in data["entities"]:
+        forms = frozenset(k for k in (fact_key(f) for f in [e["name"], *(e.get("aliases") or [])]) if k)
+        doc.entities.append(FactEntity(e["label"], e["name"], forms))
+    doc.relations = [(r["head"], r["type"], r["tail"]) for r in data["relations"]]
+    return doc
+
+
+def read_cnn_facts(path: Path, *, limit: int | None = None) -> list[FactDocument]:
+    """The gold files of `path/gold` (sorted by name), their texts in `path/texts`."""
+    gold, texts = Path(path) / "gold", Path(path) / "texts"
+    files = sorted(gold.glob("*.json"))
+    if not files:
+        raise FileNotFoundError(f"no cnn-facts gold files in {gold}")
+    docs = [cnn_facts_document(json.loads(f.read_text(encoding="utf-8")), texts) for f in files]
+    return docs if limit is None else docs[:limit]

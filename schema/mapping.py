@@ -73,13 +73,18 @@ def _literal(value: Any) -> Literal:
 
 
 def _document_triples(
-    doc: Document, uri: URIRef, ingested_at: datetime | None
+    doc: Document, uri: URIRef, ingested_at: datetime | None, extractor_version: str = ""
 ) -> list[tuple[Node, Node, Node]]:
     triples: list[tuple[Node, Node, Node]] = [
         (uri, RDF.type, NG.Document),
         (uri, NG.sourceId, _literal(doc.id)),
         (uri, NG.sha256, _literal(doc.sha256)),
     ]
+    # Recorded on the document too, not only on its evidence: a document with
+    # no relation still says which extractor read it, so re-ingest can tell
+    # when a newer extractor should read it again.
+    if extractor_version:
+        triples.append((uri, NG.extractorVersion, _literal(extractor_version)))
     for prop, value in ((NG.title, doc.title), (NG.url, doc.url), (NG.published, doc.date)):
         if value:
             triples.append((uri, prop, _literal(value)))
@@ -154,7 +159,7 @@ def extraction_triples(
     extraction: Extraction, ingested_at: datetime | None = None
 ) -> list[tuple[Node, Node, Node]]:
     doc_uri = document_uri(extraction.document.id)
-    triples = _document_triples(extraction.document, doc_uri, ingested_at)
+    triples = _document_triples(extraction.document, doc_uri, ingested_at, extraction.extractor_version)
     for ent in extraction.entities:
         triples += _entity_triples(ent, doc_uri)
     for rel in extraction.relations:
