@@ -99,10 +99,10 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
     # In text without case, the model's person spans swallow the words around a
     # name ("footballer ryan giggs", "enrique said"): an everyday lowercase word
     # at either edge is not part of the name.
-    if uncased:
-        while end - start > 1 and _everyday_word(doc[start].lower_):
+    if uncased:  # the tagger still reads "kim il sung" as a name, "enrique said" as a verb
+        while end - start > 1 and _everyday_word(doc[start].lower_) and doc[start].pos_ != "PROPN":
             start += 1
-        while end - start > 1 and _everyday_word(doc[end - 1].lower_):
+        while end - start > 1 and _everyday_word(doc[end - 1].lower_) and doc[end - 1].pos_ != "PROPN":
             end -= 1
     toks = doc[start:end]
     if not len(toks):

@@ -121,6 +121,11 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .story, .jsonl).")],
     fmt: Annotated[str, typer.Option("--format", help="Output format.")] = "jsonl",
     processes: Annotated[int, typer.Option(help="spaCy processes.")] = 1,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", min=0.0, max=1.0,
+        help="Leave out entities and facts below this calibrated confidence (0: every candidate). "
+             "Default: NEWSGRAPH_MIN_CONFIDENCE, else the cut-off chosen on dev data; "
+             "what `ingest` would load.")] = None,
 ) -> None:
     """Extract entities and relations, one JSON object per document on stdout (no Neo4j needed)."""
     from extractors.pipeline import extract_documents
@@ -131,7 +136,9 @@ def extract(
     settings = load_settings()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     count = 0
-    for extraction in extract_documents(reader, model_name=settings.spacy_model, n_process=processes):
+    cutoff = settings.min_confidence if min_confidence is None else min_confidence
+    for extraction in extract_documents(reader, model_name=settings.spacy_model, n_process=processes,
+                                        min_confidence=cutoff):
         sys.stdout.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
         count += 1
     for failure in reader.failures:

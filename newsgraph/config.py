@@ -32,6 +32,9 @@ DEFAULTS = {
     # Re-ingest extracts an unchanged document again when another extractor
     # version read it; "false" keeps the facts the older version gave.
     "NEWSGRAPH_REEXTRACT": "true",
+    # Entities and facts below this calibrated confidence stay out of the graph;
+    # empty: the cut-off chosen on dev data (extractors/data/calibration.json).
+    "NEWSGRAPH_MIN_CONFIDENCE": "",
 }
 
 
@@ -61,6 +64,16 @@ class Settings:
     batch_words: int
     max_doc_bytes: int
     reextract: bool = True
+    min_confidence: float | None = None  # None: the extractor's calibrated default
+
+
+def _confidence(name: str, value: str) -> float | None:
+    if not value.strip():
+        return None
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1; got {value!r}")
+    return number
 
 
 def _flag(name: str, value: str) -> bool:
@@ -90,4 +103,5 @@ def load_settings(env_file: Path | None = None) -> Settings:
         batch_words=int(get("NEWSGRAPH_BATCH_WORDS")),
         max_doc_bytes=int(get("NEWSGRAPH_MAX_DOC_BYTES")),
         reextract=_flag("NEWSGRAPH_REEXTRACT", get("NEWSGRAPH_REEXTRACT")),
+        min_confidence=_confidence("NEWSGRAPH_MIN_CONFIDENCE", get("NEWSGRAPH_MIN_CONFIDENCE")),
     )

@@ -330,10 +330,11 @@ MIN_CONFIDENCE_ENV = "NEWSGRAPH_MIN_CONFIDENCE"
 
 
 def default_min_confidence() -> float:
-    """The cut-off `extract` and `ingest` apply by default: the pipeline's, where it has one."""
-    from extractors import pipeline
+    """The cut-off `extract` and `ingest` apply by default (chosen on dev, see
+    extractors/calibration.py)."""
+    from extractors.calibration import default_min_confidence as pipeline_default
 
-    return float(getattr(pipeline, "DEFAULT_MIN_CONFIDENCE", 0.0))
+    return pipeline_default()
 
 
 def extract_candidates(docs: list[Document], model_name: str) -> list[Extraction]:
@@ -366,12 +367,11 @@ def reported_confidence(rel: Relation) -> float:
 
 
 def at_cutoff(extraction: Extraction, min_confidence: float) -> Extraction:
-    """The extraction with the relations under the cut-off left out."""
-    if min_confidence <= 0:
-        return extraction
-    kept = [r for r in extraction.relations if reported_confidence(r) >= min_confidence]
-    return Extraction(extraction.document, extraction.entities, kept, extraction.sentences,
-                      extraction.extractor_version)
+    """What `extract` prints at this cut-off: entities and relations under it left
+    out, exactly as the pipeline leaves them out."""
+    from extractors.pipeline import keep_confident
+
+    return keep_confident(extraction, min_confidence)
 
 
 def run_eval(
@@ -394,7 +394,9 @@ def run_eval(
                              min_confidence=min_confidence)
     if dataset not in SPECS:
         raise ValueError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}")
-    cutoff = default_min_confidence() if min_confidence is None else min_confidence
+    # The span-level sets are scored on every candidate unless a cut-off is asked
+    # for: their figures measure the extractor, comparable across versions.
+    cutoff = 0.0 if min_confidence is None else min_confidence
     golds = read_dataset(dataset, Path(path), limit=limit)
     texts = [lower_same_length(g.text) if lowercase else g.text for g in golds]
     docs = [Document(id=g.id, text=t) for g, t in zip(golds, texts, strict=True)]
@@ -567,9 +569,14 @@ def reliability(pairs: Iterable[tuple[float, bool]]) -> dict[str, Any]:
 
 def score_facts(golds: list[FactDocument], extractions: dict[str, Extraction],
                 min_confidence: float = 0.0) -> dict[str, Any]:
-    """cnn-facts figures of extractions (by document id) at a relation cut-off;
-    the reliability tables are over every candidate."""
-    judgements = [judge_facts(g, extractions.get(g.id)) for g in golds]
+    """cnn-facts figures of extractions (by document id) at a cut-off, as `extract`
+    prints them there (entities and relations under it left out); the
+    reliability tables are over every candidate."""
+    from extractors.pipeline import keep_confident
+
+    every = [judge_facts(g, extractions.get(g.id)) for g in golds]
+    kept = {doc_id: keep_confident(x, min_confidence) for doc_id, x in extractions.items()}
+    judgements = [judge_facts(g, kept.get(g.id)) for g in golds]
     entities: dict[str, FactCounts] = {}
     for j in judgements:
         for label, counts in j.entities.items():
@@ -579,13 +586,13 @@ def score_facts(golds: list[FactDocument], extractions: dict[str, Extraction],
         # The relations kept at min_confidence, then cut again: what the shared
         # scorer measures on `extract`'s output when extract cuts at min_confidence.
         at_cutoffs[str(c)] = _by_key_with_micro(relation_counts(judgements, max(c, min_confidence)))["micro"]
-    entity_pairs = [(conf, ok) for j in judgements for conf, ok in j.entity_hits if conf is not None]
+    entity_pairs = [(conf, ok) for j in every for conf, ok in j.entity_hits if conf is not None]
     return {
         "entities": _by_key_with_micro(entities),
         "relations": _by_key_with_micro(relation_counts(judgements, min_confidence)),
         "relations_at_confidence": at_cutoffs,
         "reliability": {
-            "relations": reliability((conf, index is not None) for j in judgements for _, conf, index in j.relations),
+            "relations": reliability((conf, index is not None) for j in every for _, conf, index in j.relations),
             # None: the extractor gives entities no confidence
             "entities": reliability(entity_pairs) if entity_pairs else None,
         },

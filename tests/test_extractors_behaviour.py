@@ -85,7 +85,9 @@ def extracted() -> dict[tuple[int, str], set[Fact]]:
         for casing, change in CASINGS.items()
     ]
     results = {}
-    for doc, extraction in zip(docs, extract_documents(docs), strict=True):
+    # Every candidate (cut-off 0): the table checks what the extractor finds;
+    # which of it enters the graph is the calibrated cut-off's business.
+    for doc, extraction in zip(docs, extract_documents(docs, min_confidence=0.0), strict=True):
         index, casing = doc.id.split("-", 1)
         results[(int(index), casing)] = _facts(extraction)
     return results
