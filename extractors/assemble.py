@@ -16,17 +16,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import events, gazetteer, sports
 from extractors.calibration import calibrated_entity
 from extractors.dates import normalize_date
+from extractors.doc_state import DocState, document_of
 from extractors.truecase import case_table, looks_uncased
-from extractors.types import Document, Entity, Extraction, Mention
+from extractors.types import Document, Entity, Mention
 from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
 from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
+SPAN_KEY = "ng_entities"  # every entity mention the assembly kept, labelled, kb_id the entity's uri
 _SLUG = re.compile(r"[^0-9a-z]+")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
@@ -514,15 +517,27 @@ def sentence_index(doc: Doc) -> tuple[list[int], list[tuple[int, int]]]:
     return tok_sent, sentences
 
 
-def build_extraction(doc: Doc, document: Document, version: str, classifier: Any | None = None) -> Extraction:
-    """`classifier`: the relation component, when the pipeline ran without it
-    (see `find_relations`)."""
-    from extractors.relations import find_relations
-    from extractors.triggers import triggered_events
+class EntityAssembler:
+    """The `newsgraph_entities` component: the model's entities, the rules' spans
+    and the gazetteer's matches become one document's entities (names, keys,
+    every mention, one label per name through the document)."""
 
-    tok_sent, sentences = sentence_index(doc)
-    cands = collect_candidates(doc, document)
-    entities, cand_entity = build_entities(doc, document, cands, tok_sent)
-    relations = find_relations(doc, cands, cand_entity, entities, sentences, tok_sent, classifier)
-    events, event_relations = triggered_events(doc, document.sha256[:12], entities, tok_sent, sentences)
-    return Extraction(document, entities + events, relations + event_relations, sentences, version)
+    def __init__(self, name: str = "newsgraph_entities") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        document = document_of(doc)
+        tok_sent, sentences = sentence_index(doc)
+        cands = collect_candidates(doc, document)
+        entities, cand_entity = build_entities(doc, document, cands, tok_sent)
+        doc._.ng_state = DocState(document, tok_sent, sentences, cands, cand_entity, entities)
+        uri = {e.id: e.uri for e in entities}
+        doc.spans[SPAN_KEY] = [Span(doc, c.start, c.end, label=c.label, kb_id=uri[cand_entity[i]])
+                               for i, c in enumerate(cands)]
+        return doc
+
+
+@Language.factory("newsgraph_entities", assigns=["doc.spans", "doc._.ng_state"],
+                  requires=["doc.ents", "doc.sents"], default_config={})
+def make_entity_assembler(nlp: Language, name: str) -> EntityAssembler:
+    return EntityAssembler(name)

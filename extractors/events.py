@@ -125,16 +125,17 @@ class EventMatcher:
              {"LOWER": {"IN": ["olympic", "paralympic"]}}, {"LOWER": "games"}],
             [{**year, "OP": "?"}, {"LOWER": "world"}, {"LOWER": "cup"}],
         ])
-        proper = {"TEXT": {"REGEX": r"^[A-Z0-9]"}, "IS_SENT_START": False, "LOWER": {"NOT_IN": ["the"]}}
-        optional_year = {**year, "OP": "?"}
+        proper: dict[str, object] = {"TEXT": {"REGEX": r"^[A-Z0-9]"}, "IS_SENT_START": False,
+                                     "LOWER": {"NOT_IN": ["the"]}}
+        optional_year: dict[str, object] = {**year, "OP": "?"}
         by_kind: dict[str, list[list[dict[str, object]]]] = {}
         for phrase, kind in _named_events():
             by_kind.setdefault(kind, []).append([optional_year, *_phrase(phrase), *_stage()])
         for head, kind in EVENT_HEADS.items():
-            name = {**proper, "LOWER": {"NOT_IN": ["the", *STAGES]}}
+            name_part: dict[str, object] = {**proper, "LOWER": {"NOT_IN": ["the", *STAGES]}}
             # a hyphenated part ("tyne - wear") and one everyday word ("kite") may follow the name
             by_kind.setdefault(kind, []).append([
-                optional_year, {**name, "OP": "+"}, {"ORTH": "-", "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
+                optional_year, {**name_part, "OP": "+"}, {"ORTH": "-", "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
                 {"IS_ALPHA": True, "IS_STOP": False, "IS_TITLE": False, "OP": "?"}, *_phrase(head), *_stage()])
         for kind, patterns in by_kind.items():
             self.matcher.add(f"named_{kind}", patterns)

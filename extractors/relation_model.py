@@ -43,7 +43,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.assemble import Cand, build_entities, collect_candidates, sentence_index
+from extractors.doc_state import state_of
 from extractors.gazetteer import load_gazetteer
+from extractors.relations import find_relations, pattern_relations
 from extractors.types import Document, Entity
 from extractors.vocab import KIN, ROLE_HEADS, ROLE_MODIFIERS
 
@@ -103,9 +105,8 @@ def pair_key(head_label: str, tail_label: str) -> str:
 
 
 def context_for(doc: Doc, document: Document | None = None) -> PairContext:
-    """Candidates, entities and pattern relations of a Doc, as `assemble` builds them."""
-    from extractors.relations import pattern_relations
-
+    """Candidates, entities and pattern relations of a Doc, as `assemble` builds
+    them (for training and tests; the pipeline reuses its own assembly)."""
     document = document or Document(id="", text=doc.text)
     tok_sent, sentences = sentence_index(doc)
     cands = collect_candidates(doc, document)
@@ -375,10 +376,15 @@ class RelationClassifier:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        ctx = context_for(doc)
-        uri = {e.id: e.uri for e in ctx.entities}
-        doc._.relations = [(uri[h], rtype, uri[t], round(conf, 4), sents)
-                           for h, rtype, t, conf, sents in self.predict(ctx)]
+        """The relation step of the pipeline: the precise patterns, then this
+        model on the pairs of the entities `newsgraph_entities` assembled."""
+        state = state_of(doc)
+        args = (doc, state.cands, state.cand_entity, state.entities, state.sentences, state.tok_sent)
+        patterns = {(r.head, r.type, r.tail) for r in pattern_relations(*args)}
+        ctx = PairContext(doc, state.cands, state.cand_entity, state.entities, state.tok_sent, patterns)
+        uri = {e.id: e.uri for e in state.entities}
+        predicted = [(uri[h], rtype, uri[t], round(conf, 4), sents) for h, rtype, t, conf, sents in self.predict(ctx)]
+        state.relations = find_relations(*args, predicted=predicted)
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -396,10 +402,10 @@ class RelationClassifier:
 
 @Language.factory(
     "newsgraph_relations",
-    requires=["doc.ents", "doc.sents", "token.dep"],
-    assigns=["doc._.relations"],
+    requires=["doc.sents", "token.dep", "doc._.ng_state"],
+    assigns=["doc._.ng_state"],
     default_config={"threshold": 0.5, "thresholds": {}, "model_dir": ""},
 )
 def make_relation_classifier(nlp: Language, name: str, threshold: float, thresholds: dict[str, float],
-                             model_dir: str) -> RelationClassifier:
-    return RelationClassifier(nlp, name, threshold=threshold, thresholds=thresholds, model_dir=model_dir)
+                             model_dir: str | None) -> RelationClassifier:
+    return RelationClassifier(nlp, name, threshold=threshold, thresholds=thresholds, model_dir=model_dir or "")

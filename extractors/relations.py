@@ -338,7 +338,7 @@ PERSON_NOUNS = frozenset({
     "widow", "widower", "baby", "toddler", "lawmaker", "mother-of-two", "father-of-two", "mother-of-three",
     "father-of-three", "girlfriend", "boyfriend", "neighbour", "neighbor",
 })
-AGE = re.compile(r"^\d{1,3}(-year-old)?$")
+AGE = re.compile(r"^\d{1,3}(-years?-old)?$")
 KIN_MODIFIERS = frozenset({"younger", "older", "elder", "eldest", "oldest", "youngest", "late", "estranged",
                            "then", "former", "new", "twin", "baby", "little", "big", "only", "newborn"})
 FROM_BLOCKERS = frozenset({"reported", "reporting", "reports", "returned", "returning", "fled", "fleeing",
@@ -539,9 +539,11 @@ def _family(ix: _Index) -> Iterator[Found]:
         if ix.low(cand.end) in ("'s", "'"):
             j = cand.end + 1
             mods = 0
-            while (AGE.match(ix.low(j)) or ix.low(j) in KIN_MODIFIERS) and mods < 3:
-                j += 1
-                mods += 1
+            while mods < 3:
+                word, after = ix.word(j)  # "16 - year - old" is one word
+                if not (AGE.match(word) or word in KIN_MODIFIERS):
+                    break
+                j, mods = after, mods + 1
             if mods and ix.low(j) in KIN:
                 kind = ix.low(j)
                 k = j + 1 + (1 if ix.low(j + 1) == "," else 0)
@@ -723,26 +725,14 @@ def classifier_role(ix: _Index, head: str, tail: str, label: str, sents: list[in
 
 def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
                    sentences: list[tuple[int, int]], tok_sent: list[int],
-                   classifier: Any | None = None) -> list[Relation]:
-    """The patterns, plus what the trained classifier found beyond them: either
-    `classifier` (the `newsgraph_relations` component) run here on the entities
-    just built, or what the component left in `doc._.relations` when it ran in
-    the pipeline. Predictions name entities by uri; a relation the patterns also
-    found keeps the patterns' properties, a HOLDS_ROLE of the classifier alone
-    gets its role from `classifier_role`."""
+                   predicted: list[Any] | None = None) -> list[Relation]:
+    """The patterns, plus what the trained classifier found beyond them:
+    `predicted` (head uri, type, tail uri, score, sentence indices), or what a
+    classifier left in `doc._.relations`. A relation the patterns also found
+    keeps the patterns' rule and properties; a HOLDS_ROLE of the classifier
+    alone gets its role from `classifier_role`."""
     relations = pattern_relations(doc, cands, cand_entity, entities, sentences, tok_sent)
-    predicted: list[Any] | None
-    if classifier is not None:
-        # The same scoring the component does in the pipeline, on the candidates
-        # and entities assembly already has (with the publication date), instead
-        # of the component assembling them a second time.
-        from extractors.relation_model import PairContext
-
-        ctx = PairContext(doc, cands, cand_entity, entities, tok_sent, {(r.head, r.type, r.tail) for r in relations})
-        uri = {e.id: e.uri for e in entities}
-        predicted = [(uri[h], rtype, uri[t], round(conf, 4), sents)
-                     for h, rtype, t, conf, sents in classifier.predict(ctx)]
-    else:
+    if predicted is None:
         predicted = doc._.relations if Doc.has_extension("relations") else None
     if not predicted:
         return relations

@@ -81,7 +81,7 @@ def club_mentions(doc: Doc) -> list[tuple[int, int, str]]:
     for match_id, start, end in _matcher(doc.vocab)(doc):
         club = clubs[doc.vocab.strings[match_id]]
         before_role = end < len(doc) and word_at(doc, end)[0] in SPORT_ROLES
-        if club.full or (sports and not club.everyday) or (sports and before_role):
+        if club.full or (before_role and not club.everyday) or (sports and (before_role or not club.everyday)):
             found.append((start, end, club.name))
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     out: list[tuple[int, int, str]] = []

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from extractors.assemble import entity_uri
 from extractors.calibration import calibrated
+from extractors.doc_state import state_of
 from extractors.types import Entity, Evidence, Mention, Relation
 
 _FORMS: dict[str, tuple[str, ...]] = {
@@ -235,3 +237,25 @@ def triggered_events(
             relations.append(Relation(eid, "ON_DATE", date, {}, calibrated("ON_DATE", "trigger_date"),
                                       list(evidence), rule="trigger_date"))
     return new_entities, relations
+
+
+class TriggeredEvents:
+    """The `newsgraph_triggers` component: verb-triggered events and their
+    participants, place and date, on the entities already assembled."""
+
+    def __init__(self, name: str = "newsgraph_triggers") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        state = state_of(doc)
+        found, relations = triggered_events(doc, state.document.sha256[:12], state.entities, state.tok_sent,
+                                            state.sentences)
+        state.events = found
+        state.relations = [*state.relations, *relations]
+        return doc
+
+
+@Language.factory("newsgraph_triggers", requires=["doc._.ng_state", "token.dep"], assigns=["doc._.ng_state"],
+                  default_config={})
+def make_triggered_events(nlp: Language, name: str) -> TriggeredEvents:
+    return TriggeredEvents(name)

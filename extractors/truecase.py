@@ -16,11 +16,17 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+from spacy.util import registry
 
 from extractors.artifacts import DATA, MissingArtifact
 
@@ -161,3 +167,45 @@ def truecase(text: str) -> str:
     for match in _DOTTED.finditer("".join(out)):
         out[match.start():match.end()] = _same_len(match.group(), match.group().upper())
     return "".join(out)
+
+
+class TruecasingTokenizer:
+    """The pipeline's tokenizer: lowercased or ALL-CAPS text is tokenized as its
+    truecased copy (same length, so every offset holds), anything else as is.
+    The model and every rule then read the copy; `doc._.ng_document` keeps the
+    original, and mention texts are sliced from it."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        return self.tokenizer(truecase(text) if looks_uncased(text) else text)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        return self.tokenizer.to_bytes(**kwargs)
+
+    def from_bytes(self, data: bytes, **kwargs: Any) -> TruecasingTokenizer:
+        self.tokenizer.from_bytes(data, **kwargs)
+        return self
+
+    def to_disk(self, path: str | Path, **kwargs: Any) -> None:
+        self.tokenizer.to_disk(path, **kwargs)
+
+    def from_disk(self, path: str | Path, **kwargs: Any) -> TruecasingTokenizer:
+        self.tokenizer.from_disk(path, **kwargs)
+        return self
+
+
+@registry.tokenizers("newsgraph.TruecasingTokenizer.v1")
+def create_truecasing_tokenizer() -> Callable[[Language], TruecasingTokenizer]:
+    default = registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language) -> TruecasingTokenizer:
+        case_table()  # a missing table fails here, when the pipeline is built
+        return TruecasingTokenizer(default(nlp))
+
+    return make

@@ -58,6 +58,20 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      [relation("United States", "PARTICIPATES_IN", "Sanctions against Iran", "role", "actor"),
       relation("Iran", "PARTICIPATES_IN", "Sanctions against Iran", "role", "target"),
       relation("Sanctions against Iran", "ON_DATE", "2015-04-27")]),
+    # News the way sports and local pages state it (issue 10): a club's player,
+    # a place and its state, family with an age between, a month's year.
+    ("Chelsea striker Diego Costa scored twice against Arsenal.", None,
+     [entity("Organization", "Chelsea"), entity("Organization", "Arsenal"),
+      relation("Diego Costa", "HOLDS_ROLE", "Chelsea", "role", "striker")]),
+    ("The body was found in Laredo, Texas, on Friday.", None,
+     [entity("Place", "Laredo"), relation("Laredo", "LOCATED_IN", "Texas")]),
+    ("Michael Schumacher's 16-year-old son Mick begins his career in Germany.", None,
+     [relation("Mick", "RELATIVE_OF", "Michael Schumacher", "kind", "son")]),
+    ("The talks began in January 2013. In December of the same year they ended.", None,
+     [date("2013-01"), date("2013-12")]),
+    ("Spanish compatriot Nicolas Almagro lost to Rafael Nadal in the Barcelona Open.", None,
+     [entity("Event", "Barcelona Open"), relation("Nicolas Almagro", "NATIONAL_OF", "Spain"),
+      relation("Rafael Nadal", "PARTICIPATES_IN", "Barcelona Open", "role", "participant")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}

@@ -1,0 +1,95 @@
+"""The extraction pipeline as one spaCy Language (issue 10, part 1 and 2): built
+from the committed config.cfg, every step a registered component, the same
+extraction in one process or several, artifacts inside the package."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from spacy.util import load_config
+
+from extractors import truecase
+from extractors.artifacts import MissingArtifact
+from extractors.pipeline import CONFIG, extract_documents, keep_confident, load_pipeline
+from extractors.types import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEXTS = [
+    "russia foreign minister sergey lavrov said on monday that chelsea striker diego costa met him in moscow .",
+    "those of us who work here know the winger made a beeline for goal .",
+    "The body was found in Laredo, Texas, on Friday.\nMICHAEL SCHUMACHER'S SON MICK RACES IN GERMANY.",
+]
+
+
+def test_the_pipeline_is_the_committed_config() -> None:
+    nlp = load_pipeline()
+    assert nlp.pipe_names == load_config(CONFIG)["nlp"]["pipeline"]
+    # every newsgraph step is a component of its own, the last one hands over plain data
+    for name in ("newsgraph_entities", "newsgraph_relations", "newsgraph_triggers", "newsgraph_output"):
+        assert name in nlp.pipe_names
+    assert nlp.pipe_names[-1] == "newsgraph_output"
+
+
+def test_lowercased_text_is_tokenized_as_its_truecased_copy() -> None:
+    nlp = load_pipeline()
+    text = "russia foreign minister sergey lavrov arrived ."
+    doc = nlp.make_doc(text)
+    assert len(doc.text) == len(text) and doc.text.lower() == text
+    assert doc.text.startswith("Russia") and "Sergey Lavrov" in doc.text
+    assert nlp.make_doc("Cased text stays as written.").text == "Cased text stays as written."
+
+
+def test_several_processes_extract_what_one_does() -> None:
+    docs = [Document(id=str(i), text=t) for i, t in enumerate(TEXTS * 2)]
+    one = [x.to_json() for x in extract_documents(docs, min_confidence=0.0)]
+    two = [x.to_json() for x in extract_documents(docs, min_confidence=0.0, n_process=2, batch_size=2)]
+    assert one == two
+    assert any(r["type"] == "HOLDS_ROLE" for r in one[0]["relations"])
+
+
+def test_a_pronoun_is_no_country_and_an_everyday_word_no_person() -> None:
+    (ex,) = extract_documents([Document(id="x", text=TEXTS[1])], min_confidence=0.0)
+    assert not [e.name for e in ex.entities if e.label in ("Country", "Person")]
+
+
+def test_every_fact_has_a_calibrated_confidence_and_its_rule() -> None:
+    (ex,) = extract_documents([Document(id="x", text=TEXTS[0])], min_confidence=0.0)
+    assert ex.relations and all(r.rule and 0.0 < r.confidence <= 1.0 for r in ex.relations)
+    assert ex.entities and all(e.source and 0.0 < e.confidence <= 1.0 for e in ex.entities)
+    # the cut-off drops what is under it, and keeps every entity a kept fact names
+    cut = keep_confident(ex, 0.9)
+    assert all(r.confidence >= 0.9 for r in cut.relations)
+    named = {r.head for r in cut.relations} | {r.tail for r in cut.relations}
+    assert named <= {e.id for e in cut.entities}
+    assert len(cut.relations) < len(ex.relations)
+
+
+def test_a_missing_artifact_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(truecase.TABLE_ENV, str(tmp_path / "gone.json"))
+    truecase.case_table.cache_clear()
+    try:
+        with pytest.raises(MissingArtifact, match="truecasing table"):
+            truecase.truecase("some lowercased text")
+    finally:
+        monkeypatch.delenv(truecase.TABLE_ENV)
+        truecase.case_table.cache_clear()
+
+
+def test_extract_prints_the_cut_off_and_every_candidate_on_request(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXTS[0] + "\n", encoding="utf-8")
+
+    def run(*extra: str) -> dict:
+        done = subprocess.run([sys.executable, "-m", "newsgraph.cli", "extract", str(tmp_path), *extra],
+                              capture_output=True, text=True, cwd=ROOT, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.splitlines()[0])
+
+    every, default, strict = run("--min-confidence", "0"), run(), run("--min-confidence", "0.99")
+    assert len(strict["relations"]) <= len(default["relations"]) <= len(every["relations"])
+    assert len(strict["relations"]) < len(every["relations"])
+    assert all(r["confidence"] >= 0.99 for r in strict["relations"])
