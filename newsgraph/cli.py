@@ -26,8 +26,10 @@ neo4j_app = typer.Typer(help="The local Neo4j server (runs from Maven Central ja
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: a message is one line however wide the terminal, so it is never cut
+# mid-sentence and can be searched for (tables still fit the width).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _quiet_prefect() -> None:
@@ -397,13 +399,23 @@ def cookbook(
 
     if name is None:
         for r in recipes().values():
-            out.print(f"[bold]{r.name}[/]  {r.description}  [dim]{r.path.name}[/]")
+            names = ", ".join(f"{n}={json.dumps(r.params[n], ensure_ascii=False)}" if n in r.params else n
+                              for n in r.parameter_names)
+            out.print(f"[bold]{r.name}[/]  {r.description}", highlight=False)
+            out.print(f"    params: {names or '(none)'}  [dim]{r.path.name}[/]", highlight=False)
         return
     try:
         chosen = recipe(name)
     except KeyError:
         raise _fail(f"no recipe {name!r}; `newsgraph cookbook` lists them") from None
-    params = {**chosen.params, **dict(_parse_param(p) for p in (param or []))}
+    given = dict(_parse_param(p) for p in (param or []))
+    # A misspelt name would otherwise run with the example value and look like an answer.
+    unknown = sorted(set(given) - set(chosen.parameter_names))
+    if unknown:
+        accepted = ", ".join(chosen.parameter_names) or "none"
+        raise _fail(f"recipe {chosen.name} has no parameter {', '.join(map(repr, unknown))}; "
+                    f"its parameters: {accepted}", 2)
+    params = {**chosen.params, **given}
     rows = run_query(_check_neo4j(), chosen.cypher, params)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
