@@ -61,15 +61,21 @@ def _connection() -> Any:
 
 def _check_neo4j() -> Any:
     """The connection, or a clear message saying how to get a server."""
-    from neo4j.exceptions import AuthError, ServiceUnavailable
+    from neo4j.exceptions import ClientError, ServiceUnavailable
 
     from graphstore.store import get_driver
 
     conn = _connection()
     try:
         get_driver(conn)
-    except AuthError:
-        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r}: "
+    except ClientError as exc:
+        # AuthError, and also AuthenticationRateLimit (a plain ClientError) once a
+        # wrong password has been tried a few times in a row.
+        if not (exc.code or "").startswith("Neo.ClientError.Security."):
+            raise
+        why = ("too many wrong logins in a row, so Neo4j refuses this user for a few seconds"
+               if exc.code == "Neo.ClientError.Security.AuthenticationRateLimit" else "wrong user or password")
+        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r} ({why}): "
                     "check NEO4J_USER / NEO4J_PASSWORD (environment or .env).") from None
     except (ServiceUnavailable, OSError, ValueError) as exc:
         raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
