@@ -42,6 +42,7 @@ class IngestReport:
     skipped: int = 0  # unchanged since the last ingest
     loaded: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (document or file, reason)
+    unsupported: list[str] = field(default_factory=list)  # files in the folders of a type not read
     entities: dict[str, int] = field(default_factory=dict)  # distinct entities written, by label
     relationships: dict[str, int] = field(default_factory=dict)  # relationships written, by type
     triples: int = 0
@@ -240,6 +241,10 @@ def ingest_flow(
             report.failed.extend((d.id, f"not loaded: {type(exc).__name__}: {exc}") for d in batch)
         _tick(report)
     report.failed.extend((f.source, f.reason) for f in reader.failures[seen_failures:])
+    report.unsupported = [str(path) for path in reader.unsupported]
+    if report.unsupported:
+        logger.info("%d files not read (not .txt, .story or .jsonl): %s", len(report.unsupported),
+                       ", ".join(report.unsupported[:20]))
     report.entities = {label: len(keys) for label, keys in sorted(entity_keys.items())}
     report.relationships = dict(sorted(relationship_counts.items()))
     report.seconds = round(time.perf_counter() - started, 3)

@@ -144,7 +144,12 @@ def extract(
         count += 1
     for failure in reader.failures:
         err.print(f"[red]failed[/] {failure}", highlight=False)
+    _print_unsupported([str(p) for p in reader.unsupported])
     err.print(f"{count} documents extracted, {len(reader.failures)} failed", highlight=False)
+    nothing = _no_documents({"read": count, "failed": reader.failures,
+                             "unsupported": reader.unsupported}, paths)
+    if nothing is not None:
+        raise nothing
     if reader.failures:
         raise typer.Exit(1)
 
@@ -156,6 +161,8 @@ def _print_report(report: dict[str, Any]) -> None:
     table.add_row("skipped (unchanged)", str(report["skipped"]))
     table.add_row("loaded", str(report["loaded"]))
     table.add_row("failed", str(len(report["failed"])))
+    if report.get("unsupported"):
+        table.add_row("not read (unsupported type)", str(len(report["unsupported"])))
     for label, n in report["entities"].items():
         table.add_row(f"entities: {label}", str(n))
     for rel_type, n in report["relationships"].items():
@@ -165,6 +172,30 @@ def _print_report(report: dict[str, Any]) -> None:
     out.print(table)
     for source, reason in report["failed"]:
         err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+    _print_unsupported(report.get("unsupported", []))
+
+
+SHOWN_UNSUPPORTED = 20
+
+
+def _print_unsupported(paths: list[str]) -> None:
+    """Files a folder held that are not read, named (the first few), so none is skipped silently."""
+    for path in paths[:SHOWN_UNSUPPORTED]:
+        err.print(f"[yellow]not read[/] {path}: unsupported file type; newsgraph reads .txt, .story and .jsonl",
+                  highlight=False)
+    if len(paths) > SHOWN_UNSUPPORTED:
+        err.print(f"[yellow]not read[/] {len(paths) - SHOWN_UNSUPPORTED} more files of unsupported types "
+                  "(all of them in --json)", highlight=False)
+
+
+def _no_documents(report: dict[str, Any], paths: list[Path]) -> typer.Exit | None:
+    """An ingest that found nothing to read is an error, not a quiet success."""
+    if report["read"] or report["failed"]:
+        return None
+    where = ", ".join(str(p) for p in paths)
+    also = f" ({len(report['unsupported'])} files of other types)" if report.get("unsupported") else ""
+    return _fail(f"no documents found in {where}{also}: newsgraph reads .txt and .story files (one document "
+                 "each) and .jsonl files (one per line)")
 
 
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
@@ -217,6 +248,9 @@ def ingest(
         sys.stdout.write(json.dumps(report) + "\n")
     else:
         _print_report(report)
+    nothing = _no_documents(report, paths)
+    if nothing is not None:
+        raise nothing
     if report["failed"]:
         raise typer.Exit(1)
 
@@ -592,6 +626,9 @@ def demo(
     settings = load_settings()
     report = run_ingest([str(path)])
     _print_report(report)
+    nothing = _no_documents(report, [path])
+    if nothing is not None:
+        raise nothing
     _print_summary(store.summary(conn))
     for title, statement in DEMO_QUERIES:
         _print_rows(run_query(conn, statement), title=title)

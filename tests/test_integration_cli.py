@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,27 @@ def test_error_messages_are_not_wrapped_to_the_terminal(tmp_path: Path, monkeypa
     result = _run("cookbook", name, tmp_home=tmp_path)
     assert result.returncode == 1
     assert f"error: no recipe '{name}'; `newsgraph cookbook` lists them" in result.stderr.splitlines()
+
+
+def test_ingest_names_what_it_does_not_read_and_refuses_an_empty_folder(empty_graph, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.md").write_text("# canada prime minister justin trudeau\n", encoding="utf-8")
+    (mixed / "b.json").write_text('{"id": "b", "text": "not a jsonl file"}\n', encoding="utf-8")
+    (mixed / "c.TXT").write_text("canada prime minister justin trudeau met the press in ottawa .\n", encoding="utf-8")
+    result = _run("ingest", str(mixed), tmp_home=tmp_path / "prefect")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"not read \(unsupported type\)\s*│ 2 ", result.stdout), result.stdout
+    for name in ("a.md", "b.json"):
+        assert f"not read {mixed / name}: unsupported file type" in result.stderr
+    report = json.loads(_run("ingest", str(mixed), "--json", tmp_home=tmp_path / "prefect").stdout)
+    assert report["read"] == 1 and report["unsupported"] == [str(mixed / "a.md"), str(mixed / "b.json")]
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for command in ("ingest", "extract"):
+        nothing = _run(command, str(empty), tmp_home=tmp_path / "prefect")
+        assert nothing.returncode == 1, (command, nothing.stderr)
+        assert f"error: no documents found in {empty}" in nothing.stderr, command
+    only_other = _run("ingest", str(mixed / "a.md"), str(mixed / "b.json"), tmp_home=tmp_path / "prefect")
+    assert only_other.returncode == 1 and "unsupported file type .md" in only_other.stderr
