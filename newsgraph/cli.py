@@ -44,6 +44,10 @@ def _quiet_prefect() -> None:
     # Its first start creates its database; on a busy 2-core machine that takes
     # longer than Prefect's default 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # Dask's scheduler, nannies and workers log every start, connection and close
+    # at INFO (some thirty lines a run); dask reads this when distributed is
+    # imported, here and in the worker processes, which inherit the environment.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
