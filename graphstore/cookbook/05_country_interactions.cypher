@@ -4,7 +4,10 @@
 // emmanuel macron held talks with biden"): a head of state or minister at an
 // event stands for the country, and the country an event takes place in is
 // one side of it (a state visit, a summit abroad).
+// Every pair has a participant on one side: events without one are passed over
+// on their degree, before any expansion.
 MATCH (e:Event)
+WHERE COUNT { (e)<-[:PARTICIPATES_IN]-() } > 0
 CALL (e) {
   MATCH (c:Country)-[r:PARTICIPATES_IN]->(e)
   RETURN c, r.role AS role, c.name AS via
