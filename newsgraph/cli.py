@@ -21,9 +21,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain usage errors: one line each, where rich's boxed panel wraps a
+    # message to the terminal's width.
+    rich_markup_mode=None,
 )
 neo4j_app = typer.Typer(help="The local Neo4j server (runs from Maven Central jars, no Docker).",
-                        no_args_is_help=True)
+                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(neo4j_app, name="neo4j")
 
 # Soft wrap: a message is one line however wide the terminal, so it is never cut

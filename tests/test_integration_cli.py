@@ -155,6 +155,10 @@ def test_error_messages_are_not_wrapped_to_the_terminal(tmp_path: Path, monkeypa
     result = _run("cookbook", name, tmp_home=tmp_path)
     assert result.returncode == 1
     assert f"error: no recipe '{name}'; `newsgraph cookbook` lists them" in result.stderr.splitlines()
+    # Usage errors too: click's one line, not a panel wrapped to 30 columns.
+    usage = _run("ingest", "--runner", tmp_home=tmp_path)
+    assert usage.returncode == 2
+    assert "Error: Option '--runner' requires an argument." in usage.stderr.splitlines()
 
 
 def test_ingest_names_what_it_does_not_read_and_refuses_an_empty_folder(empty_graph, tmp_path: Path) -> None:
