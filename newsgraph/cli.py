@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newsgraph.config import DEFAULTS, load_settings
@@ -56,7 +57,8 @@ def _quiet_prefect() -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Messages quote paths, queries and server errors: a "[...]" in them is text, not markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -150,7 +152,7 @@ def extract(
         sys.stdout.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
         count += 1
     for failure in reader.failures:
-        err.print(f"[red]failed[/] {failure}", highlight=False)
+        err.print(f"[red]failed[/] {escape(str(failure))}", highlight=False)
     _print_unsupported([str(p) for p in reader.unsupported])
     err.print(f"{count} documents extracted, {len(reader.failures)} failed", highlight=False)
     nothing = _no_documents({"read": count, "failed": reader.failures,
@@ -178,7 +180,7 @@ def _print_report(report: dict[str, Any]) -> None:
     table.add_row("seconds", f"{report['seconds']:.1f}")
     out.print(table)
     for source, reason in report["failed"]:
-        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+        err.print(f"[red]failed[/] {escape(f'{source}: {reason}')}", highlight=False)
     _print_unsupported(report.get("unsupported", []))
 
 
@@ -188,7 +190,7 @@ SHOWN_UNSUPPORTED = 20
 def _print_unsupported(paths: list[str]) -> None:
     """Files a folder held that are not read, named (the first few), so none is skipped silently."""
     for path in paths[:SHOWN_UNSUPPORTED]:
-        err.print(f"[yellow]not read[/] {path}: unsupported file type; newsgraph reads .txt, .story and .jsonl",
+        err.print(f"[yellow]not read[/] {escape(path)}: unsupported file type; newsgraph reads .txt, .story and .jsonl",
                   highlight=False)
     if len(paths) > SHOWN_UNSUPPORTED:
         err.print(f"[yellow]not read[/] {len(paths) - SHOWN_UNSUPPORTED} more files of unsupported types "
