@@ -122,12 +122,16 @@ def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     """Say whether the local Neo4j runs, and where."""
     from newsgraph import localneo4j
 
-    status = localneo4j.status(load_settings())
+    settings = load_settings()
+    status = localneo4j.status(settings)
     if as_json:
         out.print_json(json.dumps(status, default=str))
     else:
         for key, value in status.items():
             out.print(f"{key}: {value}", highlight=False)
+        if status.get("auth_ok") is False:
+            err.print(f"The server answers but refuses the login for user {settings.neo4j_user!r}: check NEO4J_USER / "
+                      "NEO4J_PASSWORD (environment or .env).", highlight=False)
     if not status.get("running"):
         raise typer.Exit(3)
 

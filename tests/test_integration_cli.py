@@ -147,6 +147,7 @@ def test_wrong_password_is_one_line_even_when_rate_limited(neo4j_settings, tmp_p
     assert any("too many wrong logins" in r.stderr for r in refused)
     assert "Traceback" not in status.stdout + status.stderr
     assert "auth_ok: False" in status.stdout
+    assert "refuses the login for user 'neo4j'" in status.stderr
 
 
 def test_error_messages_are_not_wrapped_to_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
