@@ -20,10 +20,14 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Maven 3.8 with jansi 2 (Debian's) writes colour resets ("[0m") even with -B -q
+# -Dstyle.color=never, so its output goes to build/maven.log and is shown only on failure.
 $(NEO4J_LIB): services/neo4j/pom.xml
 	@command -v mvn >/dev/null 2>&1 || { echo "error: Maven (mvn) is needed to fetch Neo4j's jars"; exit 1; }
 	@command -v java >/dev/null 2>&1 || { echo "error: a Java 17 runtime is needed to run Neo4j"; exit 1; }
-	cd services/neo4j && mvn -q -B package
+	@mkdir -p build
+	cd services/neo4j && mvn -q -B -Dstyle.color=never package >../../build/maven.log 2>&1 \
+		|| { cat ../../build/maven.log; exit 1; }
 	touch $@
 
 # Case statistics for lowercased input, counted from the cased corpora in ../shared.

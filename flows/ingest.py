@@ -44,6 +44,7 @@ class IngestReport:
     reextracted: int = 0  # of those loaded: same text, read again by a newer extractor
     kept_old_version: int = 0  # of those skipped: extracted by another version, kept (re-extraction off)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (document or file, reason)
+    unsupported: list[str] = field(default_factory=list)  # files in the folders of a type not read
     entities: dict[str, int] = field(default_factory=dict)  # distinct entities written, by label
     relationships: dict[str, int] = field(default_factory=dict)  # relationships written, by type
     triples: int = 0
@@ -257,6 +258,10 @@ def ingest_flow(
             report.failed.extend((d.id, f"not loaded: {type(exc).__name__}: {exc}") for d in batch)
         _tick(report)
     report.failed.extend((f.source, f.reason) for f in reader.failures[seen_failures:])
+    report.unsupported = [str(path) for path in reader.unsupported]
+    if report.unsupported:
+        logger.info("%d files not read (not .txt, .story or .jsonl): %s", len(report.unsupported),
+                       ", ".join(report.unsupported[:20]))
     report.entities = {label: len(keys) for label, keys in sorted(entity_keys.items())}
     report.relationships = dict(sorted(relationship_counts.items()))
     report.seconds = round(time.perf_counter() - started, 3)

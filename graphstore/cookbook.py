@@ -7,12 +7,14 @@ giving example values; the rest is the query, constant text with parameters.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 COOKBOOK_DIR = Path(__file__).resolve().parent / "cookbook"
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,11 @@ class Recipe:
     description: str
     params: dict[str, Any]  # example values, used when none are given
     cypher: str
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """The query's $parameters, in order of first use: the names `--param` accepts."""
+        return tuple(dict.fromkeys(_PARAMETER.findall(self.cypher)))
 
 
 def _parse(path: Path) -> Recipe:

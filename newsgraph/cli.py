@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newsgraph.config import DEFAULTS, load_settings
@@ -21,13 +22,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain usage errors: one line each, where rich's boxed panel wraps a
+    # message to the terminal's width.
+    rich_markup_mode=None,
 )
 neo4j_app = typer.Typer(help="The local Neo4j server (runs from Maven Central jars, no Docker).",
-                        no_args_is_help=True)
+                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: a message is one line however wide the terminal, so it is never cut
+# mid-sentence and can be searched for (tables still fit the width).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _quiet_prefect() -> None:
@@ -42,12 +48,17 @@ def _quiet_prefect() -> None:
     # Its first start creates its database; on a busy 2-core machine that takes
     # longer than Prefect's default 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # Dask's scheduler, nannies and workers log every start, connection and close
+    # at INFO (some thirty lines a run); dask reads this when distributed is
+    # imported, here and in the worker processes, which inherit the environment.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Messages quote paths, queries and server errors: a "[...]" in them is text, not markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -59,15 +70,21 @@ def _connection() -> Any:
 
 def _check_neo4j() -> Any:
     """The connection, or a clear message saying how to get a server."""
-    from neo4j.exceptions import AuthError, ServiceUnavailable
+    from neo4j.exceptions import ClientError, ServiceUnavailable
 
     from graphstore.store import get_driver
 
     conn = _connection()
     try:
         get_driver(conn)
-    except AuthError:
-        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r}: "
+    except ClientError as exc:
+        # AuthError, and also AuthenticationRateLimit (a plain ClientError) once a
+        # wrong password has been tried a few times in a row.
+        if not (exc.code or "").startswith("Neo.ClientError.Security."):
+            raise
+        why = ("too many wrong logins in a row, so Neo4j refuses this user for a few seconds"
+               if exc.code == "Neo.ClientError.Security.AuthenticationRateLimit" else "wrong user or password")
+        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r} ({why}): "
                     "check NEO4J_USER / NEO4J_PASSWORD (environment or .env).") from None
     except (ServiceUnavailable, OSError, ValueError) as exc:
         raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
@@ -105,12 +122,16 @@ def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     """Say whether the local Neo4j runs, and where."""
     from newsgraph import localneo4j
 
-    status = localneo4j.status(load_settings())
+    settings = load_settings()
+    status = localneo4j.status(settings)
     if as_json:
         out.print_json(json.dumps(status, default=str))
     else:
         for key, value in status.items():
             out.print(f"{key}: {value}", highlight=False)
+        if status.get("auth_ok") is False:
+            err.print(f"The server answers but refuses the login for user {settings.neo4j_user!r}: check NEO4J_USER / "
+                      "NEO4J_PASSWORD (environment or .env).", highlight=False)
     if not status.get("running"):
         raise typer.Exit(3)
 
@@ -142,8 +163,13 @@ def extract(
         sys.stdout.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
         count += 1
     for failure in reader.failures:
-        err.print(f"[red]failed[/] {failure}", highlight=False)
+        err.print(f"[red]failed[/] {escape(str(failure))}", highlight=False)
+    _print_unsupported([str(p) for p in reader.unsupported])
     err.print(f"{count} documents extracted, {len(reader.failures)} failed", highlight=False)
+    nothing = _no_documents({"read": count, "failed": reader.failures,
+                             "unsupported": reader.unsupported}, paths)
+    if nothing is not None:
+        raise nothing
     if reader.failures:
         raise typer.Exit(1)
 
@@ -158,6 +184,8 @@ def _print_report(report: dict[str, Any]) -> None:
     table.add_row("loaded", str(report["loaded"]))
     table.add_row("re-extracted (new extractor)", str(report.get("reextracted", 0)))
     table.add_row("failed", str(len(report["failed"])))
+    if report.get("unsupported"):
+        table.add_row("not read (unsupported type)", str(len(report["unsupported"])))
     for label, n in report["entities"].items():
         table.add_row(f"entities: {label}", str(n))
     for rel_type, n in report["relationships"].items():
@@ -166,7 +194,31 @@ def _print_report(report: dict[str, Any]) -> None:
     table.add_row("seconds", f"{report['seconds']:.1f}")
     out.print(table)
     for source, reason in report["failed"]:
-        err.print(f"[red]failed[/] {source}: {reason}", highlight=False)
+        err.print(f"[red]failed[/] {escape(f'{source}: {reason}')}", highlight=False)
+    _print_unsupported(report.get("unsupported", []))
+
+
+SHOWN_UNSUPPORTED = 20
+
+
+def _print_unsupported(paths: list[str]) -> None:
+    """Files a folder held that are not read, named (the first few), so none is skipped silently."""
+    for path in paths[:SHOWN_UNSUPPORTED]:
+        err.print(f"[yellow]not read[/] {escape(path)}: unsupported file type; newsgraph reads .txt, .story and .jsonl",
+                  highlight=False)
+    if len(paths) > SHOWN_UNSUPPORTED:
+        err.print(f"[yellow]not read[/] {len(paths) - SHOWN_UNSUPPORTED} more files of unsupported types "
+                  "(all of them in --json)", highlight=False)
+
+
+def _no_documents(report: dict[str, Any], paths: list[Path]) -> typer.Exit | None:
+    """An ingest that found nothing to read is an error, not a quiet success."""
+    if report["read"] or report["failed"]:
+        return None
+    where = ", ".join(str(p) for p in paths)
+    also = f" ({len(report['unsupported'])} files of other types)" if report.get("unsupported") else ""
+    return _fail(f"no documents found in {where}{also}: newsgraph reads .txt and .story files (one document "
+                 "each) and .jsonl files (one per line)")
 
 
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
@@ -226,6 +278,9 @@ def ingest(
         sys.stdout.write(json.dumps(report) + "\n")
     else:
         _print_report(report)
+    nothing = _no_documents(report, paths)
+    if nothing is not None:
+        raise nothing
     if report["failed"]:
         raise typer.Exit(1)
 
@@ -414,13 +469,23 @@ def cookbook(
 
     if name is None:
         for r in recipes().values():
-            out.print(f"[bold]{r.name}[/]  {r.description}  [dim]{r.path.name}[/]")
+            names = ", ".join(f"{n}={json.dumps(r.params[n], ensure_ascii=False)}" if n in r.params else n
+                              for n in r.parameter_names)
+            out.print(f"[bold]{r.name}[/]  {r.description}", highlight=False)
+            out.print(f"    params: {names or '(none)'}  [dim]{r.path.name}[/]", highlight=False)
         return
     try:
         chosen = recipe(name)
     except KeyError:
         raise _fail(f"no recipe {name!r}; `newsgraph cookbook` lists them") from None
-    params = {**chosen.params, **dict(_parse_param(p) for p in (param or []))}
+    given = dict(_parse_param(p) for p in (param or []))
+    # A misspelt name would otherwise run with the example value and look like an answer.
+    unknown = sorted(set(given) - set(chosen.parameter_names))
+    if unknown:
+        accepted = ", ".join(chosen.parameter_names) or "none"
+        raise _fail(f"recipe {chosen.name} has no parameter {', '.join(map(repr, unknown))}; "
+                    f"its parameters: {accepted}", 2)
+    params = {**chosen.params, **given}
     rows = run_query(_check_neo4j(), chosen.cypher, params)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
@@ -596,6 +661,9 @@ def demo(
     settings = load_settings()
     report = run_ingest([str(path)])
     _print_report(report)
+    nothing = _no_documents(report, [path])
+    if nothing is not None:
+        raise nothing
     _print_summary(store.summary(conn))
     for title, statement in DEMO_QUERIES:
         _print_rows(run_query(conn, statement), title=title)

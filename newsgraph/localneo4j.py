@@ -430,14 +430,17 @@ def is_bolt_reachable(settings: Settings, timeout: float = 5.0) -> bool:
     Raises PasswordMismatchError (a RuntimeError) when a server answers but refuses
     the credentials: that is a configuration error, not an unreachable server.
     """
-    from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
+    from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
     if not _port_open(settings.neo4j_bolt_port):
         return False
     try:
         return _bolt_query(settings, "RETURN 1 AS ok", timeout) == [[1]]
-    except AuthError as exc:
-        raise PasswordMismatchError(_mismatch_message(settings)) from exc
+    except ClientError as exc:
+        # AuthError, or AuthenticationRateLimit after a few wrong passwords in a row.
+        if (exc.code or "").startswith("Neo.ClientError.Security."):
+            raise PasswordMismatchError(_mismatch_message(settings)) from exc
+        raise
     except (ServiceUnavailable, SessionExpired, TransientError, OSError):
         # not listening yet, or databases still starting (DatabaseUnavailable is transient)
         return False

@@ -54,8 +54,9 @@ def _check_date(value: object) -> str | None:
     return value[:10]
 
 
-def _iter_files(root: Path, failures: list[ReadFailure]) -> Iterator[Path]:
-    """Files under root, sorted, following no directory link twice (no loops)."""
+def _iter_files(root: Path, failures: list[ReadFailure], unsupported: list[Path]) -> Iterator[Path]:
+    """Files under root, sorted, following no directory link twice (no loops);
+    files of other types are added to `unsupported`."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -77,6 +78,8 @@ def _iter_files(root: Path, failures: list[ReadFailure]) -> Iterator[Path]:
                     subfolders.append(path)
                 elif path.suffix.lower() in SUFFIXES:
                     yield path
+                else:
+                    unsupported.append(path)
             except OSError as exc:
                 failures.append(ReadFailure(str(path), f"cannot read: {exc.strerror or exc}"))
         stack.extend(reversed(subfolders))
@@ -85,20 +88,23 @@ def _iter_files(root: Path, failures: list[ReadFailure]) -> Iterator[Path]:
 class DocumentReader:
     """Reads paths (files or folders, recursively) into Documents.
 
-    Failures are collected in `failures`; iterate once.
+    Failures are collected in `failures`; files of another type found in a
+    folder are not read, but listed in `unsupported` (a file named explicitly
+    with another type is a failure). Iterate once.
     """
 
     def __init__(self, paths: Iterable[str | Path], *, max_doc_bytes: int = 2_000_000) -> None:
         self.paths = [Path(p) for p in paths]
         self.max_doc_bytes = max_doc_bytes
         self.failures: list[ReadFailure] = []
+        self.unsupported: list[Path] = []
 
     def __iter__(self) -> Iterator[Document]:
         for path in self.paths:
             if not path.exists() and not path.is_symlink():
                 self.failures.append(ReadFailure(str(path), "no such file or folder"))
             elif path.is_dir():
-                for file in _iter_files(path, self.failures):
+                for file in _iter_files(path, self.failures, self.unsupported):
                     yield from self._read_file(file, file.relative_to(path).as_posix())
             elif path.suffix.lower() not in SUFFIXES:
                 self.failures.append(

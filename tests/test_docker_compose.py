@@ -265,3 +265,29 @@ def test_dockerfile_non_root_and_installs_project():
     assert re.search(r"pip install[^\n&]*\s\.(\s|$)", text), "installs the project with pip install ."
     entry = [ln for ln in lines if ln.upper().startswith("ENTRYPOINT")]
     assert entry and "newsgraph" in entry[-1]
+
+
+def _prefect_requirement() -> str:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    found = [d for d in project["dependencies"] if re.match(r"prefect\s*[<>=!~]", d)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_prefect_server_is_the_workers_prefect(services):
+    from packaging.requirements import Requirement
+
+    image = services["prefect-server"]["image"]
+    # A release tag: a floating "3-python3.11" moves to Prefect versions the client was never tested with.
+    tag = re.fullmatch(r"prefecthq/prefect:(\d+\.\d+\.\d+)-python3\.11", image)
+    assert tag, image
+    server = tag.group(1)
+    requirement = Requirement(_prefect_requirement())
+    assert requirement.specifier.contains(server), (server, str(requirement))
+    dockerfile = DOCKERFILE.read_text()
+    arg = re.search(r"^ARG PREFECT_VERSION=(\S+)$", dockerfile, re.MULTILINE)
+    assert arg and arg.group(1) == server, "docker/Dockerfile installs the server's Prefect in the worker"
+    assert re.search(r"pip install \. \"prefect==\$\{PREFECT_VERSION\}\"", dockerfile)
+    assert f"`{image}`" in (DOCKER / "README.md").read_text(), "docker/README.md names the image compose runs"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,81 @@ def test_unreachable_neo4j_gives_a_clear_error(tmp_path: Path) -> None:
         os.environ["NEO4J_URI"] = env_uri
     assert result.returncode == 1
     assert "cannot reach Neo4j" in result.stderr and "neo4j start" in result.stderr
+
+
+def _login_works_again(settings: object, within: float = 60.0) -> None:
+    """Neo4j locks a user for a few seconds after repeated wrong passwords."""
+    import time
+
+    from newsgraph import localneo4j
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if localneo4j.is_bolt_reachable(settings):  # type: ignore[arg-type]
+                return
+        except localneo4j.PasswordMismatchError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("the right password is still refused")
+        time.sleep(1)
+
+
+def test_wrong_password_is_one_line_even_when_rate_limited(neo4j_settings, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-the-password")
+    try:
+        # Past three wrong logins in a row Neo4j answers AuthenticationRateLimit, not Unauthorized.
+        runs = [_run(*args, tmp_home=tmp_path) for args in
+                (("summary",), ("summary",), ("summary",), ("summary",),
+                 ("ingest", str(ROOT / "examples" / "05_g7_charlevoix_summit.txt")), ("neo4j", "status"))]
+    finally:
+        monkeypatch.undo()
+        _login_works_again(neo4j_settings)
+    *refused, status = runs
+    for result in refused:
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "refused the login for user 'neo4j'" in result.stderr and "NEO4J_PASSWORD" in result.stderr
+        assert "not-the-password" not in result.stdout + result.stderr
+    assert any("too many wrong logins" in r.stderr for r in refused)
+    assert "Traceback" not in status.stdout + status.stderr
+    assert "auth_ok: False" in status.stdout
+    assert "refuses the login for user 'neo4j'" in status.stderr
+
+
+def test_error_messages_are_not_wrapped_to_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+    name = "a_recipe_whose_name_is_longer_than_the_terminal"
+    result = _run("cookbook", name, tmp_home=tmp_path)
+    assert result.returncode == 1
+    assert f"error: no recipe '{name}'; `newsgraph cookbook` lists them" in result.stderr.splitlines()
+    # Usage errors too: click's one line, not a panel wrapped to 30 columns.
+    usage = _run("ingest", "--runner", tmp_home=tmp_path)
+    assert usage.returncode == 2
+    assert "Error: Option '--runner' requires an argument." in usage.stderr.splitlines()
+
+
+def test_ingest_names_what_it_does_not_read_and_refuses_an_empty_folder(empty_graph, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.md").write_text("# canada prime minister justin trudeau\n", encoding="utf-8")
+    (mixed / "b.json").write_text('{"id": "b", "text": "not a jsonl file"}\n', encoding="utf-8")
+    (mixed / "c.TXT").write_text("canada prime minister justin trudeau met the press in ottawa .\n", encoding="utf-8")
+    result = _run("ingest", str(mixed), tmp_home=tmp_path / "prefect")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"not read \(unsupported type\)\s*│ 2 ", result.stdout), result.stdout
+    for name in ("a.md", "b.json"):
+        assert f"not read {mixed / name}: unsupported file type" in result.stderr
+    report = json.loads(_run("ingest", str(mixed), "--json", tmp_home=tmp_path / "prefect").stdout)
+    assert report["read"] == 1 and report["unsupported"] == [str(mixed / "a.md"), str(mixed / "b.json")]
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for command in ("ingest", "extract"):
+        nothing = _run(command, str(empty), tmp_home=tmp_path / "prefect")
+        assert nothing.returncode == 1, (command, nothing.stderr)
+        assert f"error: no documents found in {empty}" in nothing.stderr, command
+    only_other = _run("ingest", str(mixed / "a.md"), str(mixed / "b.json"), tmp_home=tmp_path / "prefect")
+    assert only_other.returncode == 1 and "unsupported file type .md" in only_other.stderr

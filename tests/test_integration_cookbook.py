@@ -123,3 +123,61 @@ def test_entity_merges(examples_graph) -> None:
         assert r["person"].lower().endswith(r["partial"].lower()) and r["person"] != r["partial"]
         assert r["rule"] in ("shared_role", "shared_country", "shared_document")
         assert r["documents"] and r["mentions"] >= 1
+
+
+def test_every_recipe_answers_with_its_example_parameters(examples_graph) -> None:
+    # `newsgraph cookbook NAME` without --param runs these: on the examples each must say something.
+    for name, r in recipes().items():
+        assert store.run_query(examples_graph, r.cypher, r.params), f"{name} {r.params}: no rows on examples/"
+
+
+def test_person_timeline_and_event_participants(examples_graph) -> None:
+    # "canada prime minister justin trudeau hosted the g7 summit" (05).
+    timeline = _run(examples_graph, "person_timeline", person="Justin Trudeau")
+    assert any("G7" in r["event"] and r["role"] == "host" for r in timeline)
+    participants = _run(examples_graph, "event_participants", event="G7 Summit")
+    assert {"participant": "Justin Trudeau", "kind": "Person", "role": "host"} in [
+        {k: r[k] for k in ("participant", "kind", "role")} for r in participants]
+
+
+def test_fact_evidence_example(examples_graph) -> None:
+    r = recipe("fact_evidence")
+    rows = store.run_query(examples_graph, r.cypher, r.params)
+    assert rows and {row["head"] for row in rows} == {r.params["head"]}
+    for row in rows:
+        text = (ROOT / "examples" / row["document"]).read_text(encoding="utf-8")
+        assert text[row["start"] : row["end"]] == row["text"] and "macron" in row["text"]
+
+
+def test_country_interactions(examples_graph) -> None:
+    rows = _run(examples_graph, "country_interactions")
+    assert rows and all(r["country"] < r["other"] for r in rows)
+    assert all(not (r["as"] == "venue" and r["other_as"] == "venue") for r in rows)
+    # Stated in the examples: Biden met the pope at the Vatican (01), Trump left for
+    # Singapore (05), the South Korean prime minister met Abe in Tokyo (03).
+    pairs = {(r["country"], r["other"]) for r in rows}
+    assert pairs & {("United States", "Vatican City"), ("Singapore", "United States"), ("Japan", "South Korea")}
+
+
+def test_cookbook_command_lists_parameters_and_refuses_unknown_ones() -> None:
+    from typer.testing import CliRunner
+
+    from newsgraph.cli import app
+
+    listing = CliRunner().invoke(app, ["cookbook"])
+    assert listing.exit_code == 0, listing.output
+    lines = listing.output.splitlines()
+    for name, r in recipes().items():
+        # Each recipe on a line of its own, its parameters with their example values on the next.
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{name} "))
+        assert lines[at + 1].strip().startswith("params:")
+        for p in r.parameter_names:
+            assert f"{p}=" in lines[at + 1], (name, p)
+    assert 'params: person="Justin Trudeau"' in listing.output
+    # No Neo4j is needed to refuse a misspelt name: it is checked before the query runs.
+    wrong = CliRunner().invoke(app, ["cookbook", "person_timeline", "--param", "persn=Joe Biden"])
+    assert wrong.exit_code == 2
+    assert "no parameter 'persn'" in wrong.output and "its parameters: person" in wrong.output
+    assert "(no rows)" not in wrong.output
+    none = CliRunner().invoke(app, ["cookbook", "country_interactions", "--param", "country=France"])
+    assert none.exit_code == 2 and "its parameters: none" in none.output

@@ -51,3 +51,21 @@ def test_dask_runner_builds_the_sequential_graph(
     again = run_ingest_flow(paths, runner="dask", dask_address=dask_cluster, batch_words=BATCH_WORDS)
     assert again["skipped"] == again["read"] and again["loaded"] == 0
     assert store.fingerprint(empty_graph) == expected
+
+
+def test_dask_ingest_keeps_the_scheduler_quiet(empty_graph, tmp_path: Path) -> None:
+    """`newsgraph ingest --runner dask` on its own local cluster: the summary, not
+    the Dask scheduler's, nannies' and workers' INFO lines."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run([sys.executable, "-m", "newsgraph.cli", "ingest", "--runner", "dask",
+                             str(EXAMPLES / "05_g7_charlevoix_summit.txt")],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "loaded" in result.stdout
+    output = result.stdout + result.stderr
+    assert "| INFO" not in output and "distributed.scheduler" not in output, result.stderr

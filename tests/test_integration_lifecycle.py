@@ -88,6 +88,20 @@ def test_import_refuses_a_file_that_breaks_the_shapes(empty_graph, tmp_path: Pat
     assert store.summary(empty_graph)["entities"] == {}
 
 
+def test_import_refusal_is_one_line_whatever_the_path_and_width(empty_graph, tmp_path: Path) -> None:
+    bad = tmp_path / ("a-folder-with-a-long-name-" * 4) / "bad.ttl"
+    bad.parent.mkdir()
+    bad.write_text(
+        "@prefix ng: <https://w3id.org/newsgraph/ontology#> .\n"
+        "<https://w3id.org/newsgraph/id/country/XX> a ng:Country ; ng:isoCode \"not a code\" .\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run([sys.executable, "-m", "newsgraph.cli", "import", str(bad)], capture_output=True,
+                            text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "40"}, timeout=300)
+    assert result.returncode == 1
+    assert f"error: {bad} does not conform to the shapes; nothing loaded:" in result.stderr.splitlines()
+
+
 def test_why_prints_the_sentence(empty_graph, prefect_harness) -> None:
     _ingest(EXAMPLES / "05_g7_charlevoix_summit.txt")
     result = _cli("why", "Justin Trudeau", "HOLDS_ROLE", "Canada")

@@ -90,3 +90,13 @@ def test_batches_by_words(tmp_path: Path) -> None:
     batches = list(batches_by_words(docs, 30))
     assert [len(b) for b in batches] == [3, 3, 1]
     assert [d.id for b in batches for d in b] == [str(i) for i in range(7)]
+
+
+def test_other_file_types_in_a_folder_are_listed_not_failed(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"id": "b", "text": "not jsonl"}', encoding="utf-8")
+    (tmp_path / "c.TXT").write_text("a text with an upper-case suffix", encoding="utf-8")
+    reader = DocumentReader([tmp_path])
+    assert [d.id for d in reader] == ["c.TXT"]
+    assert reader.failures == []
+    assert [p.name for p in reader.unsupported] == ["a.md", "b.json"]

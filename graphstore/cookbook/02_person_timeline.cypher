@@ -1,5 +1,5 @@
 // A person's timeline: the events they take part in, with dates and places.
-// params: {"person": "Kim Jong Un"}
+// params: {"person": "Justin Trudeau"}
 MATCH (p:Person)-[part:PARTICIPATES_IN]->(e:Event)
 WHERE toLower(p.name) = toLower($person)
 OPTIONAL MATCH (e)-[:ON_DATE]->(d:Date)

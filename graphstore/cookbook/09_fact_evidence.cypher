@@ -1,5 +1,5 @@
 // Why the graph says so: the sentences, documents and offsets behind one fact.
-// params: {"head": "Sergey Lavrov", "type": "HOLDS_ROLE", "tail": "Russia"}
+// params: {"head": "Emmanuel Macron", "type": "HOLDS_ROLE", "tail": "France"}
 MATCH (h:Entity)-[r]->(t:Entity)
 WHERE toLower(h.name) = toLower($head) AND toLower(t.name) = toLower($tail) AND type(r) = $type
 UNWIND range(0, size(r.evidence) - 1) AS i
