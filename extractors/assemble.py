@@ -442,8 +442,21 @@ def _merge_surnames(cands: list[Cand]) -> None:
         if len(parts) > 1:
             by_last.setdefault(parts[-1], []).append(cand)
             by_first.setdefault(parts[0], []).append(cand)
+    mentions: dict[str, int] = {}
+    first_at: dict[str, int] = {}
+    for cand in cands:
+        if cand.label == "Person":
+            mentions[cand.key] = mentions.get(cand.key, 0) + 1
+            first_at.setdefault(cand.key, cand.start)
     for cand in cands:
         if cand.label != "Person" or "-" in cand.key:
+            continue
+        if len(by_last.get(cand.key, [])) > 1:
+            # "macron" beside "emmanuel macron" and "brigitte macron": the story's
+            # protagonist, named most (then first), unless two are named as often
+            ranked = sorted(by_last[cand.key], key=lambda c: (-mentions[c.key], first_at[c.key]))
+            if mentions[ranked[0].key] > mentions[ranked[1].key]:
+                cand.key, cand.name = ranked[0].key, ranked[0].name
             continue
         for index in (by_last, by_first):
             if len(index.get(cand.key, [])) == 1:

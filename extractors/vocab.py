@@ -32,7 +32,8 @@ ROLE_HEADS = frozenset({
     "official", "general", "dictator", "ruler", "monarch", "pope", "lawmaker", "legislator", "economist",
     "analyst", "head", "vice-president", "treasurer", "representative", "congressman", "congresswoman",
     "judge", "prosecutor", "negotiator", "correspondent", "editor", "reporter", "coach", "captain",
-    "manager", "owner", "marshal", "sheikh", "emir", "sultan", "ayatollah",
+    "manager", "owner", "marshal", "sheikh", "emir", "sultan", "ayatollah", "empress", "consort", "duke",
+    "duchess", "archbishop", "bishop", "cardinal",
 }) | SPORT_ROLES | JOB_ROLES
 ROLE_MODIFIERS = frozenset({
     "prime", "foreign", "defense", "defence", "finance", "interior", "trade", "presidential", "deputy",

@@ -126,8 +126,11 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
             fam = families[rule_key(rtype, family(rule))]
             fam[0] += k
             fam[1] += n
+    # a family seen a few times leans on what every classifier band and trigger is worth
+    pooled_k = sum(k for k, _ in families.values())
+    pooled = (pooled_k + 0.5) / (sum(n for _, n in families.values()) + 1.0)
     for key, (k, n) in sorted(families.items()):
-        rules[key] = {"confidence": round((k + 0.5) / (n + 1.0), 3), "right": k, "seen": n}
+        rules[key] = {"confidence": round((k + PRIOR_WEIGHT * pooled) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
     table: dict[str, Any] = {"rules": rules, "defaults": {t: round(v, 3) for t, v in sorted(defaults.items())}}
     table["defaults"]["*"] = round(sum(k for k, _ in by_type.values()) / max(1, sum(n for _, n in by_type.values())), 3)
     return table
