@@ -30,6 +30,7 @@ from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
 from extractors import relation_model as _relation_model  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
+from extractors.artifacts import MissingArtifact
 from extractors.assemble import build_extraction
 from extractors.calibration import default_min_confidence
 from extractors.truecase import looks_uncased, truecase
@@ -50,9 +51,12 @@ __version__ = "0.1"
 def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
     """The model plus newsgraph's components; cached per process."""
     ner_path = os.environ.get(NER_MODEL_ENV, str(NER_MODEL))
-    own_ner = ner_path != "stock" and Path(ner_path).is_dir()
-    if ner_path != "stock" and not own_ner:
-        log.warning("NER model %s not found (run `make train-ner`); using %s's own ner", ner_path, model_name)
+    own_ner = ner_path != "stock"
+    # Falling back to the stock ner when the model is absent would extract far
+    # worse on lowercased news without anyone noticing: only "stock" asks for it.
+    if own_ner and not Path(ner_path).is_dir():
+        raise MissingArtifact(f"NER model {ner_path} not found (run `make train-ner`, "
+                              f"or set {NER_MODEL_ENV}=stock for {model_name}'s own ner)")
     nlp = spacy.load(model_name, exclude=[*_UNUSED, "ner"] if own_ner else list(_UNUSED))
     if own_ner:
         nlp.add_pipe("ner", source=spacy.load(ner_path))
