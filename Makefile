@@ -7,9 +7,8 @@ PY := $(VENV)/bin/python
 NEWSGRAPH := $(VENV)/bin/newsgraph
 STAMP := $(VENV)/.installed
 NEO4J_LIB := services/neo4j/target/lib/.built
-TRUECASER := build/truecase.json
 
-.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner bench
+.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner bench truecase-table
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (newsgraph needs Python 3.11)"; exit 1; }
@@ -30,11 +29,13 @@ $(NEO4J_LIB): services/neo4j/pom.xml
 		|| { cat ../../build/maven.log; exit 1; }
 	touch $@
 
-# Case statistics for lowercased input, counted from the cased corpora in ../shared.
-$(TRUECASER): extractors/build_truecaser.py | $(STAMP)
-	$(PY) -m extractors.build_truecaser --out $@
+install: $(STAMP) $(NEO4J_LIB)
 
-install: $(STAMP) $(NEO4J_LIB) $(TRUECASER)
+# Rebuild the truecasing table (case statistics for lowercased input) from the cased
+# corpora in ../shared. The table is committed in extractors/data, so `install` never
+# needs ../shared: a clone without it, a wheel and the Docker image all read the same one.
+truecase-table: $(STAMP)
+	$(PY) -m extractors.build_truecaser --out extractors/data/truecase.json
 
 neo4j-start: install
 	$(NEWSGRAPH) neo4j start

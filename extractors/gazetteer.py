@@ -29,6 +29,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from extractors.artifacts import require
 from extractors.truecase import case_table
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
         countries[code] = CountryInfo(code, str(name), str(rec.alpha_3), None)
         for value in _pycountry_names(rec):
             terms.setdefault(value.lower(), (code, False))
-    for line in (DATA / "countries.tsv").read_text(encoding="utf-8").splitlines():
+    countries_file = require(DATA / "countries.tsv", "a committed file of the package: restore it from git")
+    for line in countries_file.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         code, name, wikidata, aliases, demonyms = (line.split("\t") + [""] * 5)[:5]

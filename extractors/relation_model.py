@@ -42,6 +42,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.artifacts import require
 from extractors.assemble import Cand, build_entities, collect_candidates, sentence_index
 from extractors.doc_state import state_of
 from extractors.gazetteer import load_gazetteer
@@ -346,6 +347,9 @@ class RelationClassifier:
         source = Path(model_dir) if model_dir else MODEL_DIR
         if (source / "weights.npy").exists():
             self.from_disk(source)
+        elif not model_dir:
+            # without the packaged weights the component would predict no relation at all, silently
+            require(MODEL_DIR / "weights.npy", "run `make train-relations`")
         if thresholds:  # the config's own thresholds win over the trained ones
             self.cfg["thresholds"] = dict(thresholds)
 

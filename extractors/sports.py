@@ -21,6 +21,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from extractors.artifacts import require
 from extractors.truecase import case_table
 from extractors.vocab import SPORT_ROLES
 from extractors.words import word_at
@@ -49,7 +50,8 @@ def load_clubs() -> dict[str, Club]:
     """Lowercase surface form -> club."""
     table = case_table()
     forms: dict[str, Club] = {}
-    for line in CLUBS_FILE.read_text(encoding="utf-8").splitlines():
+    clubs = require(CLUBS_FILE, "a committed file of the package: restore it from git")
+    for line in clubs.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, aliases = line.split("\t")

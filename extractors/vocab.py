@@ -6,12 +6,12 @@ The office words are here; the role nouns of teams and jobs are data in
 
 from __future__ import annotations
 
-from pathlib import Path
+from extractors.artifacts import DATA, require
 
 
 def _roles_by_kind() -> dict[str, frozenset[str]]:
     kinds: dict[str, set[str]] = {}
-    path = Path(__file__).resolve().parent / "data" / "roles.tsv"
+    path = require(DATA / "roles.tsv", "a committed file of the package: restore it from git")
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             word, kind = line.split("\t")

@@ -262,7 +262,6 @@ def test_dockerfile_non_root_and_installs_project():
     users = [ln.split(None, 1)[1] for ln in lines if ln.upper().startswith("USER ")]
     assert users, "the image must switch to a non-root USER"
     assert users[-1].split(":")[0] not in ("root", "0")
-    assert re.search(r"pip install[^\n&]*\s\.(\s|$)", text), "installs the project with pip install ."
     entry = [ln for ln in lines if ln.upper().startswith("ENTRYPOINT")]
     assert entry and "newsgraph" in entry[-1]
 
@@ -289,5 +288,34 @@ def test_prefect_server_is_the_workers_prefect(services):
     dockerfile = DOCKERFILE.read_text()
     arg = re.search(r"^ARG PREFECT_VERSION=(\S+)$", dockerfile, re.MULTILINE)
     assert arg and arg.group(1) == server, "docker/Dockerfile installs the server's Prefect in the worker"
-    assert re.search(r"pip install \. \"prefect==\$\{PREFECT_VERSION\}\"", dockerfile)
+    assert re.search(r"pip install /tmp/dist/newsgraph-\*\.whl \"prefect==\$\{PREFECT_VERSION\}\"", dockerfile)
     assert f"`{image}`" in (DOCKER / "README.md").read_text(), "docker/README.md names the image compose runs"
+
+
+def _run_commands(text: str) -> list[str]:
+    """Each RUN instruction's shell command, continuation lines joined, comments dropped."""
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    return [m.group(1) for m in re.finditer(r"^RUN\s+(.*)$", joined, re.MULTILINE)]
+
+
+def test_dockerfile_installs_the_projects_wheel():
+    # The image's environment is a wheel of the project installed into a fresh
+    # virtualenv, and only that virtualenv reaches the final stage: extraction
+    # in the image reads only what the wheel ships. tests/test_standalone.py
+    # builds the same environment and compares its extraction with the checkout's.
+    text = DOCKERFILE.read_text()
+    commands = " && ".join(_run_commands(text))
+    wheel = re.search(r"(\S+/bin/pip) wheel --no-deps --wheel-dir (\S+) \.(?:\s|$)", commands)
+    assert wheel, "builds the project's wheel with pip wheel --no-deps"
+    pip, wheel_dir = wheel.groups()
+    assert re.search(rf"{re.escape(pip)} install [^&]*{re.escape(wheel_dir)}/newsgraph-\*\.whl", commands), (
+        "installs the wheel it built, into the same virtualenv")
+    assert re.search(r"python -m venv " + re.escape(pip.removesuffix("/bin/pip")) + r"(\s|$)", commands)
+    assert not re.search(r"pip install[^&]*(\s-e\s|--editable)", commands), "no editable install in the image"
+    assert not re.search(r"pip install[^&]*\s\.(\s|$)", commands), "the wheel, not the source tree, is installed"
+    copies = [ln.split() for ln in text.splitlines() if ln.upper().startswith("COPY --FROM=")]
+    assert copies, "a multi-stage build"
+    venv = pip.removesuffix("/bin/pip")
+    assert all(c[2:] == [venv, venv] for c in copies), (
+        f"the final stage takes only the virtualenv from the build stage: {copies}")
