@@ -8,7 +8,7 @@ NEWSGRAPH := $(VENV)/bin/newsgraph
 STAMP := $(VENV)/.installed
 NEO4J_LIB := services/neo4j/target/lib/.built
 
-.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner bench truecase-table
+.PHONY: install demo test lint typecheck check neo4j-start neo4j-stop clean screenshot train-relations train-ner bench truecase-table calibrate
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (newsgraph needs Python 3.11)"; exit 1; }
@@ -34,6 +34,12 @@ install: $(STAMP) $(NEO4J_LIB)
 # Rebuild the truecasing table (case statistics for lowercased input) from the cased
 # corpora in ../shared. The table is committed in extractors/data, so `install` never
 # needs ../shared: a clone without it, a wheel and the Docker image all read the same one.
+# Confidences per rule and source, and the default cut-off, measured on the news dev set
+# (../shared/datasets/cnn-facts) into extractors/data/calibration.json (committed); rerun
+# after any change to extraction (tests/test_calibration.py checks it is current).
+calibrate: $(STAMP)
+	$(PY) -m extractors.training.calibrate
+
 truecase-table: $(STAMP)
 	$(PY) -m extractors.build_truecaser --out extractors/data/truecase.json
 
