@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -20,9 +21,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import events, gazetteer, sports
+from extractors.artifacts import DATA
 from extractors.calibration import calibrated_entity
 from extractors.dates import normalize_date
 from extractors.doc_state import DocState, document_of
+from extractors.known_names import NameList
 from extractors.truecase import case_table, looks_uncased
 from extractors.types import Document, Entity, Mention
 from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
@@ -170,7 +173,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for start, end, club in clubs:
         if occ.free(start, end):
             accept(Cand(start, end, "Organization", slug(club), club, source="club"))
-    # a'') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
+    # a'') organisations the news names without saying what they are ("cnn", "oxfam");
+    # an everyday word ("apple", "labour") only where the text capitalises it
+    for start, end, known in known_organizations().matches(doc):
+        if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
+            accept(_org_named(doc[start:end], known.name, "known_org"))
+    # a''') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
     for start, end in squad_names(doc):
         if occ.free(start, end):
             accept(replace(_person(doc[start:end]), source="squad"))
@@ -382,6 +390,15 @@ def _person(span: Span) -> Cand:
 # A named building, ground or road is a place, not the body that runs it.
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
+
+
+@lru_cache(maxsize=1)
+def known_organizations() -> NameList:
+    return NameList(DATA / "organizations.tsv")
+
+
+def _org_named(span: Span, name: str, source: str) -> Cand:
+    return Cand(span.start, span.end, "Organization", slug(name), name, source=source)
 
 
 def _org(span: Span) -> Cand:
