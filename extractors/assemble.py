@@ -28,7 +28,7 @@ from extractors.doc_state import DocState, document_of
 from extractors.known_names import NameList
 from extractors.truecase import case_table, looks_uncased
 from extractors.types import Document, Entity, Mention
-from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
+from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, PERSON_NOUNS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
 from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
@@ -106,13 +106,16 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
     # name ("footballer ryan giggs", "enrique said"): an everyday lowercase word
     # at either edge is not part of the name.
     if uncased:  # the tagger still reads "kim il sung" as a name, "enrique said" as a verb
-        while end - start > 1 and _everyday_word(doc[start].lower_) and doc[start].pos_ != "PROPN":
+        while end - start > 1 and (doc[start].lower_ in PERSON_NOUNS or (
+                _everyday_word(doc[start].lower_) and doc[start].pos_ != "PROPN")):
             start += 1
         while end - start > 1 and _everyday_word(doc[end - 1].lower_) and doc[end - 1].pos_ != "PROPN":
             end -= 1
     toks = doc[start:end]
     if not len(toks):
         return None
+    if uncased and len(toks) == 1 and (_everyday_word(toks[0].lower_) or toks[0].lower_ in PERSON_NOUNS):
+        return None  # "stats", "kittens", "liar": a word the truecaser or the model took for a name
     if any(t.like_num or any(c.isdigit() for c in t.text) for t in toks):
         return None
     if len(toks) == 1 and (len(toks.text) <= 2 or toks[0].lower_ in STOP_WORDS):

@@ -28,6 +28,7 @@ from extractors.vocab import (
     KIN,
     LIVE_VERBS,
     PARTICLE_VERBS,
+    PERSON_NOUNS,
     ROLE_HEADS,
     ROLE_MODIFIERS,
     SPORT_ROLES,
@@ -329,16 +330,6 @@ def _national_of(ix: _Index) -> Iterator[Found]:
 SPORT_ROLE_NAMES = {"team-mate": "player", "teammate": "player", "team-mates": "player", "skipper": "captain"}
 PLAY_VERBS = frozenset({"plays", "played", "playing", "play", "scored", "scores", "scoring", "signed",
                         "signs", "joined", "joins", "starred", "stars", "featured", "debuted"})
-PERSON_NOUNS = frozenset({
-    "man", "woman", "boy", "girl", "resident", "residents", "mother", "father", "mum", "dad", "mom",
-    "teenager", "teen", "pensioner", "grandmother", "grandfather", "grandmother-of-two", "couple",
-    "photographer", "artist", "businessman", "businesswoman", "farmer", "shepherd", "teacher", "nurse",
-    "doctor", "lawyer", "student", "native", "housewife", "landlord", "builder", "driver", "worker",
-    "blogger", "singer", "musician", "actor", "actress", "designer", "inventor", "entrepreneur",
-    "writer", "author", "comedian", "chef", "priest", "vicar", "councillor", "schoolboy", "schoolgirl",
-    "widow", "widower", "baby", "toddler", "lawmaker", "mother-of-two", "father-of-two", "mother-of-three",
-    "father-of-three", "girlfriend", "boyfriend", "neighbour", "neighbor",
-})
 AGE = re.compile(r"^\d{1,3}(-years?-old)?$")
 KIN_MODIFIERS = frozenset({"younger", "older", "elder", "eldest", "oldest", "youngest", "late", "estranged",
                            "then", "former", "new", "twin", "baby", "little", "big", "only", "newborn"})

@@ -84,3 +84,17 @@ ORG_WORDS = frozenset({
     "congress", "exchange", "press", "network", "league", "club", "ltd", "ltd.", "plc", "ag",
     "center", "centre", "academy", "society", "authority", "museum", "orchestra",
 })
+# Words that say what a person is ("resident", "footballer", "actress"): before a
+# name they describe it ("utah photographer alan lawrence"), they are not part of it.
+PERSON_NOUNS = frozenset({
+    "man", "woman", "boy", "girl", "resident", "residents", "mother", "father", "mum", "dad", "mom",
+    "teenager", "teen", "pensioner", "grandmother", "grandfather", "grandmother-of-two", "couple",
+    "photographer", "artist", "businessman", "businesswoman", "farmer", "shepherd", "teacher", "nurse",
+    "doctor", "lawyer", "student", "native", "housewife", "landlord", "builder", "driver", "worker",
+    "blogger", "singer", "musician", "actor", "actress", "designer", "inventor", "entrepreneur",
+    "writer", "author", "comedian", "chef", "priest", "vicar", "councillor", "schoolboy", "schoolgirl",
+    "widow", "widower", "baby", "toddler", "lawmaker", "mother-of-two", "father-of-two", "mother-of-three",
+    "father-of-three", "girlfriend", "boyfriend", "neighbour", "neighbor", "footballer", "champion",
+    "sufferer", "victim", "suspect", "model", "star", "veteran", "fan", "owner", "presenter", "rapper",
+    "golfer", "cricketer", "boxer", "cyclist", "jockey", "trainer", "tennis", "player", "skier", "swimmer",
+})
