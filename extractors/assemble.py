@@ -231,15 +231,23 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if rng[1] - rng[0] == 1 and any(p.start == rng[0] and p.end == rng[1] for p in places):
             continue  # a lone word that names a known place is the place ("warrington")
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
-    # e) places
+    # e) places; a compass point before one names a part of it ("south london")
     for span in places:
         if occ.free(span.start, span.end):
             pinfo = gaz.places[int(span.kb_id_)]
-            pattrs: dict[str, Any] = {"geonames_id": pinfo.geonames_id}
+            pattrs: dict[str, Any] = {}
+            if pinfo.geonames_id > 0:  # regions of data/regions.tsv have no geonames id
+                pattrs["geonames_id"] = pinfo.geonames_id
             if pinfo.country_code:
                 pattrs["country_code"] = pinfo.country_code
-            accept(Cand(span.start, span.end, "Place", f"geonames-{pinfo.geonames_id}", pinfo.name, pattrs,
-                        source="gazetteer_place"))
+            start = span.start
+            if start > 0 and doc[start - 1].lower_ in COMPASS and occ.free(start - 1, start):
+                name = f"{_display(doc[start - 1:start])} {pinfo.name}"
+                accept(Cand(start - 1, span.end, "Place", slug(name), name,
+                            {k: v for k, v in pattrs.items() if k == "country_code"}, source="gazetteer_place"))
+                continue
+            key = f"geonames-{pinfo.geonames_id}" if pinfo.geonames_id > 0 else slug(pinfo.name)
+            accept(Cand(span.start, span.end, "Place", key, pinfo.name, pattrs, source="gazetteer_place"))
     # f) the model's other entities; a known person's name stays a person
     people = {tuple(t.lower_ for t in doc[c.start:c.end]) for c in cands if c.label == "Person"}
     for ent in ents:
@@ -324,6 +332,9 @@ def _titled_name(ent: Span) -> bool:
     return all(t.is_alpha and t.lower_ not in ORG_WORDS and t.lower_ not in STOP_WORDS for t in ent)
 
 
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                     "north-west", "north-east", "south-west", "south-east", "northwest", "northeast",
+                     "southwest", "southeast"})
 SQUAD_HEADS = frozenset({"squad", "xi", "team", "line-up", "lineup", "subs", "substitutes"})
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any
 
 from extractors.artifacts import DATA, MissingArtifact
 
@@ -23,16 +24,21 @@ CALIBRATION_FILE = DATA / "calibration.json"
 CLASSIFIER_BANDS = (0.9, 0.7, 0.5, 0.3, 0.0)
 
 
+def flatten(data: dict[str, Any]) -> dict[str, float]:
+    """The lookup table of a calibration file's content."""
+    return {key: float(row["confidence"]) for key, row in data["rules"].items()} | {
+        f"default:{rtype}": float(value) for rtype, value in data["defaults"].items()} | {
+        f"entity:{key}": float(row["confidence"]) for key, row in data.get("entities", {}).items()} | {
+        f"entity-default:{label}": float(v) for label, v in data.get("entity_defaults", {}).items()}
+
+
 @lru_cache(maxsize=1)
 def calibration_table() -> dict[str, float]:
     try:
         data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MissingArtifact(f"calibration table {CALIBRATION_FILE} missing or unreadable: {exc}") from exc
-    return {key: float(row["confidence"]) for key, row in data["rules"].items()} | {
-        f"default:{rtype}": float(value) for rtype, value in data["defaults"].items()} | {
-        f"entity:{key}": float(row["confidence"]) for key, row in data.get("entities", {}).items()} | {
-        f"entity-default:{label}": float(v) for label, v in data.get("entity_defaults", {}).items()}
+    return flatten(data)
 
 
 def default_min_confidence() -> float:
@@ -66,10 +72,12 @@ def calibrated_entity(label: str, source: str, mentions: int) -> float:
     return value
 
 
-def calibrated(rtype: str, rule: str) -> float:
+def calibrated(rtype: str, rule: str, table: dict[str, float] | None = None) -> float:
     """The dev-measured precision of `rule` for `rtype`; rules too rare on dev
-    to measure get the type's default (the precision of its rare rules)."""
-    table = calibration_table()
+    to measure get their family's (classifier bands, triggers) or else the
+    type's default (what its patterns are worth). `table`: another calibration
+    than the package's (the calibration tool's, before it is written)."""
+    table = calibration_table() if table is None else table
     value = table.get(rule_key(rtype, rule))
     if value is None:
         value = table.get(rule_key(rtype, family(rule)))

@@ -141,6 +141,12 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
                   [cont["name"]])
     for state in cache.get_us_states().values():
         add_place(PlaceInfo(int(state["geonameid"]), state["name"], "US", 1_000_000), [state["name"]])
+    # regions, counties and islands (data/regions.tsv): keyed below geonames' ids
+    regions = require(DATA / "regions.tsv", "a committed file of the package: restore it from git")
+    for n, line in enumerate(r for r in regions.read_text(encoding="utf-8").splitlines()
+                             if r.strip() and not r.startswith("#")):
+        name, code, aliases = (line.split("\t") + [""] * 3)[:3]
+        add_place(PlaceInfo(-(n + 1), name, code, 1_000_000), [name, *filter(None, aliases.split("|"))])
     geo_countries = cache.get_countries()
     for code, sovereign in TERRITORIES.items():
         info = geo_countries[code]

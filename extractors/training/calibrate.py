@@ -23,13 +23,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from extractors.calibration import CALIBRATION_FILE, entity_key, family, rule_key
+from extractors.calibration import CALIBRATION_FILE, calibrated, entity_key, family, flatten, rule_key
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "cnn-facts"
 MIN_SEEN = 3
 PRIOR_WEIGHT = 2.0
 TARGET_PRECISION = 0.80
+TYPE_PRECISION = 0.70  # no relation type seen this often ...
+TYPE_MIN_COUNT = 10  # ... is kept below this precision
 
 
 def name_key(text: str) -> str:
@@ -136,12 +138,23 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     return table
 
 
-def choose_cutoff(judged: list[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
-    """The lowest confidence whose kept facts reach `target` precision."""
+def choose_cutoff(judged: list[tuple[float, bool]], target: float = TARGET_PRECISION,
+                  types: list[str] | None = None) -> float:
+    """The lowest confidence whose kept facts reach `target` precision, and at
+    which no relation type kept TYPE_MIN_COUNT times or more is right less than
+    TYPE_PRECISION of the time (`types`: each fact's type, when given)."""
     for cut in sorted({c for c, _ in judged}):
         kept = [right for c, right in judged if c >= cut]
-        if kept and sum(kept) / len(kept) >= target:
-            return cut
+        if not kept or sum(kept) / len(kept) < target:
+            continue
+        if types is not None:
+            per_type: dict[str, list[bool]] = defaultdict(list)
+            for (c, right), rtype in zip(judged, types, strict=True):
+                if c >= cut:
+                    per_type[rtype].append(right)
+            if any(len(v) >= TYPE_MIN_COUNT and sum(v) / len(v) < TYPE_PRECISION for v in per_type.values()):
+                continue
+        return cut
     return 1.0
 
 
@@ -155,10 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     relations, entities = judged(args.data)
     table = calibrate(relations) | calibrate_entities(entities)
-    confs = {k: v["confidence"] for k, v in table["rules"].items()}
-    scored = [(confs.get(rule_key(r["type"], r["rule"]), table["defaults"].get(r["type"], table["defaults"]["*"])), ok)
-              for r, ok in relations]
-    table["default_min_confidence"] = choose_cutoff(scored)
+    lookup = flatten(table)  # confidences exactly as the pipeline will give them
+    scored = [(calibrated(r["type"], r["rule"], lookup), ok) for r, ok in relations]
+    table["default_min_confidence"] = choose_cutoff(scored, types=[r["type"] for r, _ in relations])
     args.out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     for key, row in [*table["rules"].items(), *table["entities"].items()]:
         print(f"{key:48} {row['right']:4}/{row['seen']:<4} -> {row['confidence']:.3f}")
