@@ -161,14 +161,11 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             occ.take(cand.start, cand.end)
         cands.append(cand)
 
-    # a) named events by rule; a league is an organisation ("the premier league"); a
-    # span that cuts a club's name in two is no event ("manchester | united fans show")
+    # a) named events by rule; a span that cuts a club's name in two is no event
+    # ("manchester | united fans show")
     clubs = sports.club_mentions(doc)
     for span in doc.spans.get(events.SPAN_KEY, []):
         if any(c_start < span.start < c_end or c_start < span.end < c_end for c_start, c_end, _ in clubs):
-            continue
-        if _is_league(span.kb_id_):
-            accept(replace(_org(doc[span.start:span.end]), source="league"))
             continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
                     source="event_rule"))
@@ -188,7 +185,9 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     ents = list(doc.ents)
     # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
     for ent in ents:
-        if ent.label_ == "ORG" and any(t.lower_ in ORG_WORDS for t in ent) and occ.free(ent.start, ent.end):
+        span = _strip_det(ent)
+        if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
+                and occ.free(ent.start, ent.end):
             accept(replace(_org(ent), source="org_word"))
     # c) countries and demonyms
     places = []
@@ -259,9 +258,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 accept(replace(_org(span), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
-            if len(span) and _is_league(span.text):
-                accept(replace(_org(span), source="model_org"))
-            elif len(span):
+            if len(span):
                 name = events.event_title([t.text for t in span])
                 accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)},
                             source="model_event"))
@@ -367,11 +364,6 @@ def squad_names(doc: Doc) -> list[tuple[int, int]]:
             continue
         out.extend((it[0], it[-1] + 1) for it in items)
     return out
-
-
-def _is_league(name: str) -> bool:
-    """Leagues are organisations, their seasons and finals events."""
-    return name.lower().split()[-1:] == ["league"]
 
 
 def _org_like(span: Span) -> bool:

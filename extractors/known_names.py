@@ -58,4 +58,7 @@ class NameList:
             if not taken & set(range(start, end)):
                 out.append((start, end, known))
                 taken |= set(range(start, end))
+        # "the eu", "the kremlin": the alias needs its article, the name does not include it
+        out = [(start + 1 if end - start > 1 and doc[start].lower_ == "the" else start, end, known)
+               for start, end, known in out]
         return sorted(out, key=lambda m: m[0])
