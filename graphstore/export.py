@@ -14,6 +14,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graphstore import cypher
+from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE
 from graphstore.store import Connection, get_driver, to_plain
 from schema.mapping import assertion_uri, document_uri, new_graph
 from schema.namespace import NG
@@ -74,32 +75,21 @@ def export_graph(conn: Connection) -> Graph:
             continue
         triples.append((head, rel_type.predicate, tail))
         qualifier = str(props.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
-        entries = zip(
-            props.get("evidence", []),
-            props.get("evidence_doc", []),
-            props.get("evidence_sentence", []),
-            props.get("evidence_start", []),
-            props.get("evidence_end", []),
-            props.get("evidence_confidence", []),
-            props.get("evidence_version", []),
-            strict=False,
-        )
-        for text, doc_id, sentence, start, end, confidence, version in entries:
-            doc = document_uri(doc_id)
-            a = assertion_uri(doc, record["type"], head, tail, qualifier, start, end)
+        columns = [props.get(f.name, []) for f in EVIDENCE]
+        for values in zip(*columns, strict=False):
+            entry = {f.name: v for f, v in zip(EVIDENCE, values, strict=True)}
+            doc = document_uri(entry[DOCUMENT_FIELD])
+            a = assertion_uri(doc, record["type"], head, tail, qualifier,
+                              entry["evidence_start"], entry["evidence_end"])
             triples += [
                 (a, RDF.type, NG.Assertion),
                 (a, RDF.subject, head),
                 (a, RDF.predicate, rel_type.predicate),
                 (a, RDF.object, tail),
                 (a, NG.supportedBy, doc),
-                (a, NG.confidence, _literal("confidence", confidence)),
-                (a, NG.sentence, _literal("sentence", sentence)),
-                (a, NG.start, _literal("start", start)),
-                (a, NG.end, _literal("end", end)),
-                (a, NG.evidenceText, _literal("evidence", text)),
-                (a, NG.extractorVersion, _literal("extractor_version", version)),
             ]
+            # Every other field is a literal of the assertion, under its ng:neo4jKey.
+            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE if f.key]
             if qualifier and rel_type.qualifier is not None:
                 triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
     g.addN((s, p, o, g) for s, p, o in triples)

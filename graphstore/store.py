@@ -16,6 +16,7 @@ from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
 from graphstore import cypher, resolution
+from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE_FIELDS
 from graphstore.plan import LoadPlan
 
 log = logging.getLogger(__name__)
@@ -235,10 +236,10 @@ def _is_veto(labels: list[str], props: dict[str, Any]) -> bool:
 
 
 def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in props.items() if not k.startswith("evidence") and k != "documents"}
-    if "evidence_doc" in props:
+    out = {k: v for k, v in props.items() if k not in EVIDENCE_FIELDS and k != "documents"}
+    if DOCUMENT_FIELD in props:
         # Evidence entries are parallel lists; their order depends on load order.
-        columns = [props.get(f, []) for f in sorted(props) if f.startswith("evidence")]
+        columns = [props[f] for f in sorted(EVIDENCE_FIELDS) if f in props]
         entries = sorted(zip(*columns, strict=False))
         out["evidence_entries"] = entries
     if "documents" in props:
