@@ -7,7 +7,6 @@ inside from the settings, so no secret becomes a task argument.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,27 +18,19 @@ from extractors.pipeline import extract_documents
 from extractors.types import Document, Extraction
 from graphstore import store
 from graphstore.plan import LoadPlan, plan_from_graph
+from newsgraph.config import DEFAULTS, Settings, load_settings, parse_retry_delays
 from newsgraph.connection import connection
 from schema.batch import build_batch
 from schema.mapping import document_uri
 
-DEFAULT_RETRY_DELAYS = (2.0, 5.0, 15.0)
+DEFAULT_RETRY_DELAYS = parse_retry_delays(DEFAULTS["NEWSGRAPH_RETRY_DELAYS"])
 RETRY_DELAYS_ENV = "NEWSGRAPH_RETRY_DELAYS"
 
 
-def retry_delays() -> list[float]:
+def retry_delays(settings: Settings | None = None) -> list[float]:
     """Seconds between the attempts of a Neo4j task: NEWSGRAPH_RETRY_DELAYS
-    ("2,5,15" by default; one retry per number)."""
-    raw = os.environ.get(RETRY_DELAYS_ENV, "").strip()
-    if not raw:
-        return list(DEFAULT_RETRY_DELAYS)
-    try:
-        delays = [float(part) for part in raw.split(",")]
-    except ValueError:
-        raise ValueError(f"{RETRY_DELAYS_ENV} must be comma-separated seconds, e.g. 2,5,15; got {raw!r}") from None
-    if any(d < 0 for d in delays):
-        raise ValueError(f"{RETRY_DELAYS_ENV} must not be negative; got {raw!r}")
-    return delays
+    ("2,5,15" by default; one retry per number), from the settings."""
+    return list((settings or load_settings()).retry_delays)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -57,15 +48,17 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     return isinstance(result, BaseException) and is_transient(result)
 
 
-# Transient Neo4j trouble (connection refused, leader switch, deadlock) is
-# retried with backoff before the batch counts as failed; other errors are not.
-# The driver itself first retries each transaction (NEWSGRAPH_NEO4J_RETRY_SECONDS).
-_DELAYS = retry_delays()
-NEO4J_RETRIES = {
-    "retries": len(_DELAYS),
-    "retry_delay_seconds": _DELAYS,
-    "retry_condition_fn": retry_if_transient,
-}
+def neo4j_task_options(settings: Settings | None = None) -> dict[str, Any]:
+    """The retry policy of the Neo4j tasks: transient Neo4j trouble (connection
+    refused, leader switch, deadlock) is retried with backoff before the batch
+    counts as failed; other errors are not. The driver itself first retries
+    each transaction (NEWSGRAPH_NEO4J_RETRY_SECONDS)."""
+    delays = list(settings.retry_delays) if settings is not None else list(DEFAULT_RETRY_DELAYS)
+    return {"retries": len(delays), "retry_delay_seconds": delays, "retry_condition_fn": retry_if_transient}
+
+
+# The tasks' defaults; the flow applies the settings' values (neo4j_task_options).
+NEO4J_RETRIES = neo4j_task_options()
 
 
 @dataclass
@@ -75,7 +68,7 @@ class MappedBatch:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
 
 
-@task(name="select-changed", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
+@task(name="select-changed", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def select_changed(docs: list[Document], force: bool) -> list[Document]:
     """Drop documents already loaded with the same content (one query per batch)."""
     if force:
@@ -124,6 +117,6 @@ def map_batch(extractions: list[Extraction]) -> MappedBatch:
     return MappedBatch(plan=plan_from_graph(graph), triples=len(graph), failures=failures + invalid)
 
 
-@task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
+@task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def load_batch(plan: LoadPlan, resolve: bool = True) -> dict[str, int]:
     return store.load_plan(connection(), plan, resolve=resolve)

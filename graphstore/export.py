@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from graphstore import cypher
 from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE
-from graphstore.store import Connection, get_driver, to_plain
+from graphstore.store import Target, to_plain, using
 from schema.mapping import assertion_uri, document_uri, new_graph
 from schema.namespace import NG
 from schema.ontology import load_ontology
@@ -35,16 +35,17 @@ def _literal(key: str, value: Any) -> Literal:
     return Literal(str(value), datatype=XSD.string)
 
 
-def export_graph(conn: Connection) -> Graph:
+def export_graph(target: Target) -> Graph:
     ontology = load_ontology()
     prop_of_key = {key: prop for prop, key in ontology.property_keys.items()}
     labels = set(ontology.labels)
     rel_types = ontology.relation_types
     g = new_graph()
     triples: list[tuple[Node, Node, Node]] = []
-    driver = get_driver(conn)
+    graph = using(target)
+    driver, database = graph.driver, graph.database
 
-    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=database, routing_="r")
     for record in nodes:
         props = to_plain(record["props"])
         uri = props.pop("uri", None)
@@ -61,7 +62,7 @@ def export_graph(conn: Connection) -> Graph:
             for v in value if isinstance(value, list) else [value]:
                 triples.append((subject, prop, _literal(key, v)))
 
-    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=database, routing_="r")
     for record in rels:
         head, tail, props = URIRef(record["head"]), URIRef(record["tail"]), to_plain(record["props"])
         if record["type"] == "REFERS_TO":

@@ -1,15 +1,22 @@
 """Neo4j side of newsgraph: constraints, batched idempotent writes,
-retraction, summaries and fingerprints. One driver per process."""
+retraction, summaries and fingerprints.
+
+A `GraphStore` holds one driver with an explicit lifecycle (`open`/`close`, or
+`with GraphStore(conn) as graph:`). The functions below take either an open
+store or a `Connection`; for a bare `Connection` they use the process's shared
+store for that server, opened on first use and closed by `close_drivers()`, so
+a Prefect task on any worker can name its server without holding a driver.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
 from neo4j.time import Date as Neo4jDate
@@ -24,72 +31,140 @@ log = logging.getLogger(__name__)
 # Rows per UNWIND call: thousands, as Neo4j's performance guide advises.
 CHUNK_ROWS = 5000
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Connection:
+    """Which server, as whom, and how long the driver retries a transaction."""
+
     uri: str
     user: str
     password: str
     database: str
+    retry_seconds: float = 30.0  # the driver's retries of one transaction on transient errors (its default)
 
     def __repr__(self) -> str:  # never show the password
         return f"Connection(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
 
 
-_DRIVERS: dict[Connection, Driver] = {}
+class GraphStore:
+    """One Neo4j driver for one server: `open()` connects and checks the login,
+    `close()` releases it; as a context manager it does both."""
 
-RETRY_SECONDS_ENV = "NEWSGRAPH_NEO4J_RETRY_SECONDS"
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._driver: Driver | None = None
+        self._lock = threading.Lock()
 
+    def __repr__(self) -> str:
+        return f"GraphStore({self.conn!r}, open={self._driver is not None})"
 
-def transaction_retry_seconds() -> float:
-    """How long the driver retries one transaction on transient errors (server
-    unreachable, leader switch, deadlock) before giving up: NEWSGRAPH_NEO4J_RETRY_SECONDS,
-    30 by default (the driver's own default)."""
-    raw = os.environ.get(RETRY_SECONDS_ENV, "").strip()
-    try:
-        return float(raw) if raw else 30.0
-    except ValueError:
-        raise ValueError(f"{RETRY_SECONDS_ENV} must be a number of seconds; got {raw!r}") from None
+    @property
+    def database(self) -> str:
+        return self.conn.database
 
+    @property
+    def driver(self) -> Driver:
+        if self._driver is None:
+            raise RuntimeError(f"{self!r} is not open")
+        return self._driver
 
-def get_driver(conn: Connection) -> Driver:
-    """The process's one driver for this server, connected and checked."""
-    driver = _DRIVERS.get(conn)
-    if driver is None:
-        # Server notifications (hints such as "property key does not exist" on a
-        # fresh graph) are not for the operator's terminal.
-        driver = GraphDatabase.driver(
-            conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
-            max_transaction_retry_time=transaction_retry_seconds(),
-        )
-        try:
-            driver.verify_connectivity()
-        except Exception:
+    @property
+    def is_open(self) -> bool:
+        return self._driver is not None
+
+    def open(self) -> GraphStore:
+        with self._lock:
+            if self._driver is None:
+                conn = self.conn
+                # Server notifications (hints such as "property key does not exist" on a
+                # fresh graph) are not for the operator's terminal.
+                driver = GraphDatabase.driver(
+                    conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
+                    max_transaction_retry_time=conn.retry_seconds,
+                )
+                try:
+                    driver.verify_connectivity()
+                except Exception:
+                    driver.close()
+                    raise
+                self._driver = driver
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            driver, self._driver = self._driver, None
+        if driver is not None:
             driver.close()
-            raise
-        _DRIVERS[conn] = driver
-    return driver
+
+    def __enter__(self) -> GraphStore:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, what: str, work: Callable[..., T], *args: Any) -> T:
+        """`work(tx, *args)` in one write transaction (`what` it does, for messages)."""
+        with self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS) as session:
+            return session.execute_write(work, *args)
+
+    def query(self, what: str, statement: str, *, write: bool = False, **params: Any) -> list[Any]:
+        """One statement in an auto-committed transaction; its records."""
+        records, _, _ = self.driver.execute_query(
+            statement, params, database_=self.database, routing_="w" if write else "r",
+        )
+        return list(records)
+
+
+Target = Connection | GraphStore
+
+# The process's shared stores, one per server named by a bare Connection.
+_SHARED: dict[Connection, GraphStore] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def using(target: Target) -> GraphStore:
+    """The open store for `target`: itself, or the shared store of a Connection."""
+    if isinstance(target, GraphStore):
+        return target.open()
+    with _SHARED_LOCK:
+        graph = _SHARED.get(target)
+        if graph is None:
+            graph = _SHARED[target] = GraphStore(target)
+    try:
+        return graph.open()
+    except Exception:
+        with _SHARED_LOCK:
+            _SHARED.pop(target, None)
+        raise
+
+
+def get_driver(target: Target) -> Driver:
+    """The driver of `target`'s store, connected and checked."""
+    return using(target).driver
 
 
 def close_drivers() -> None:
-    while _DRIVERS:
-        _, driver = _DRIVERS.popitem()
-        driver.close()
+    """Close the shared stores (the ones opened for bare Connections)."""
+    with _SHARED_LOCK:
+        stores = list(_SHARED.values())
+        _SHARED.clear()
+    for graph in stores:
+        graph.close()
 
 
-def ensure_schema(conn: Connection) -> None:
-    driver = get_driver(conn)
+def ensure_schema(target: Target) -> None:
+    graph = using(target)
     for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES):
-        driver.execute_query(statement, database_=conn.database)
+        graph.query("schema", statement, write=True)
 
 
-def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]:
+def existing_documents(target: Target, ids: list[str]) -> dict[str, str]:
     """source id → sha256 of the documents already loaded (one query per batch)."""
     if not ids:
         return {}
-    records, _, _ = get_driver(conn).execute_query(
-        cypher.EXISTING_DOCUMENTS, ids=ids, database_=conn.database, routing_="r"
-    )
+    records = using(target).query("looking up known documents", cypher.EXISTING_DOCUMENTS, ids=ids)
     return {r["id"]: r["sha256"] for r in records}
 
 
@@ -157,14 +232,13 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
         resolution.resolve_groups(tx, groups)
 
 
-def load_plan(conn: Connection, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
     """Write one batch in one transaction: all of it lands, or none of it.
     With `resolve`, cross-document resolution runs on the people it touches;
     an import loads merges as recorded instead."""
     if not plan.documents and not plan.merges:
         return plan.counts()
-    with get_driver(conn).session(database=conn.database, default_access_mode=WRITE_ACCESS) as session:
-        session.execute_write(_load, plan, resolve)
+    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve)
     return plan.counts()
 
 
@@ -178,35 +252,36 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
     return int(record["deleted"]) if record else 0
 
 
-def forget_documents(conn: Connection, ids: list[str]) -> int:
+def forget_documents(target: Target, ids: list[str]) -> int:
     """Remove documents and everything only they supported; returns how many existed."""
-    with get_driver(conn).session(database=conn.database) as session:
-        return session.execute_write(_forget, sorted(ids))
+    return using(target).write(f"forgetting {len(ids)} documents", _forget, sorted(ids))
 
 
-def resolve_all(conn: Connection) -> list[str]:
+def resolve_all(target: Target) -> list[str]:
     """Run cross-document resolution over the whole graph; returns the merge ids."""
-    with get_driver(conn).session(database=conn.database) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database) as session:
         return session.execute_write(resolution.resolve_all)
 
 
-def split_merge(conn: Connection, merge_id: str) -> dict[str, Any] | None:
+def split_merge(target: Target, merge_id: str) -> dict[str, Any] | None:
     """Undo a recorded merge and veto it; the merge record's properties, or None."""
-    with get_driver(conn).session(database=conn.database) as session:
-        return session.execute_write(resolution.split, merge_id)
+    return using(target).write(f"splitting merge {merge_id}", resolution.split, merge_id)
 
 
-def reset(conn: Connection) -> None:
+def reset(target: Target) -> None:
     """Delete every node and relationship; constraints and indexes stay."""
-    with get_driver(conn).session(database=conn.database) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database) as session:
         session.run(Query(cypher.RESET)).consume()
 
 
-def summary(conn: Connection) -> dict[str, Any]:
-    driver = get_driver(conn)
-    docs, _, _ = driver.execute_query(cypher.COUNT_DOCUMENTS, database_=conn.database, routing_="r")
-    labels, _, _ = driver.execute_query(cypher.COUNT_BY_LABEL, database_=conn.database, routing_="r")
-    types, _, _ = driver.execute_query(cypher.COUNT_BY_TYPE, database_=conn.database, routing_="r")
+def summary(target: Target) -> dict[str, Any]:
+    graph = using(target)
+    driver, database = graph.driver, graph.database
+    docs, _, _ = driver.execute_query(cypher.COUNT_DOCUMENTS, database_=database, routing_="r")
+    labels, _, _ = driver.execute_query(cypher.COUNT_BY_LABEL, database_=database, routing_="r")
+    types, _, _ = driver.execute_query(cypher.COUNT_BY_TYPE, database_=database, routing_="r")
     return {
         "documents": docs[0]["n"],
         "entities": {r["label"]: r["n"] for r in labels},
@@ -249,13 +324,14 @@ def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fingerprint(conn: Connection) -> str:
+def fingerprint(target: Target) -> str:
     """SHA-256 over the graph's content (labels, properties, relationships),
     independent of load order, of ingestion and merge times and of split
     merges' vetoes."""
-    driver = get_driver(conn)
+    graph = using(target)
+    driver, database = graph.driver, graph.database
     h = hashlib.sha256()
-    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=database, routing_="r")
     node_lines = []
     for r in nodes:
         if _is_veto(r["labels"], r["props"]):
@@ -264,7 +340,7 @@ def fingerprint(conn: Connection) -> str:
         if isinstance(props.get("aliases"), list):
             props["aliases"] = sorted(props["aliases"])
         node_lines.append(json.dumps([sorted(r["labels"]), props], sort_keys=True, default=str))
-    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=database, routing_="r")
     rel_lines = [
         json.dumps([r["head"], r["type"], r["tail"], _canonical_rel_props(to_plain(r["props"]))],
                    sort_keys=True, default=str)
@@ -277,14 +353,16 @@ def fingerprint(conn: Connection) -> str:
 
 
 def run_query(
-    conn: Connection, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
+    target: Target, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
 ) -> list[dict[str, Any]]:
-    """An analyst's query. Read-only (a read transaction) unless write=True."""
+    """An analyst's query. Read-only (a read transaction) unless write=True;
+    as long as it takes (an analyst's question may well take minutes)."""
     def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
         return [to_plain(dict(record)) for record in tx.run(statement, params or {})]
 
     access = WRITE_ACCESS if write else READ_ACCESS
-    with get_driver(conn).session(database=conn.database, default_access_mode=access) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database, default_access_mode=access) as session:
         if write:
             return session.execute_write(work)
         return session.execute_read(work)
