@@ -30,6 +30,7 @@ from flows.tasks import (
     MappedBatch,
     extract_batch,
     load_batch,
+    load_timeout_seconds,
     map_batch,
     neo4j_task_options,
     select_changed,
@@ -66,7 +67,7 @@ def ensure_schema() -> None:
 
 @dataclass(frozen=True)
 class Neo4jTasks:
-    """The flow's Neo4j tasks with the settings' retry policy."""
+    """The flow's Neo4j tasks with the settings' retry policy and time bound."""
 
     schema: Any
     select: Any
@@ -75,15 +76,18 @@ class Neo4jTasks:
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jTasks:
         options = neo4j_task_options(settings)
+        load_options = {**options, "timeout_seconds": load_timeout_seconds(settings)}
         return cls(schema=ensure_schema.with_options(**options), select=select_changed.with_options(**options),
-                   load=load_batch.with_options(**options))
+                   load=load_batch.with_options(**load_options))
 
 
 def _neo4j_down(exc: Exception) -> str | None:
-    """Why no later batch can load either (Neo4j gone even after retries), or
-    None for a failure of this batch only."""
+    """Why no later batch can load either (Neo4j gone even after retries, or
+    stalled past the time bound), or None for a failure of this batch only."""
     if isinstance(exc, ServiceUnavailable | SessionExpired):
         return f"Neo4j unavailable ({type(exc).__name__})"
+    if isinstance(exc, TimeoutError):  # the store's Neo4jTimeout, or Prefect's bound on the task
+        return f"Neo4j timed out: {exc}"
     return None
 
 
@@ -267,8 +271,8 @@ def ingest_flow(
                 report.failed.extend(mapped.failures)
                 neo4j.load(mapped.plan, resolve)
                 _count(report, mapped, entity_keys, relationship_counts)
-        except (ServiceUnavailable, SessionExpired) as exc:
-            # Neo4j is gone even after retries: name every document not loaded.
+        except (ServiceUnavailable, SessionExpired, TimeoutError) as exc:
+            # Neo4j is gone even after retries, or stalled: name every document not loaded.
             neo4j_down = _neo4j_down(exc)
             logger.error("%s; the remaining documents are not loaded", neo4j_down)
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)

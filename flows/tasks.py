@@ -7,6 +7,7 @@ inside from the settings, so no secret becomes a task argument.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,8 @@ def retry_delays(settings: Settings | None = None) -> list[float]:
 
 def is_transient(exc: BaseException) -> bool:
     """Neo4j trouble that a later attempt can get past: the server unreachable or
-    restarting, a lost connection, a deadlock or another TransientError."""
+    restarting, a lost connection, a deadlock or another TransientError.
+    (A stall past the time bound is not: see load_timeout_seconds.)"""
     if isinstance(exc, ServiceUnavailable | SessionExpired | TransientError):
         return True
     return isinstance(exc, Neo4jError | DriverError) and exc.is_retryable()
@@ -56,6 +58,34 @@ def neo4j_task_options(settings: Settings | None = None) -> dict[str, Any]:
     delays = list(settings.retry_delays) if settings is not None else list(DEFAULT_RETRY_DELAYS)
     return {"retries": len(delays), "retry_delay_seconds": delays, "retry_condition_fn": retry_if_transient}
 
+
+# Prefect's own bound on one attempt of the load task comes after the store's
+# (graphstore.store.GraphStore.bounded: opening the driver, then the bounded
+# write), so the store's clearer message is the one the user sees; a stall
+# fails the batch at once, no retry (the next run, or the next scheduled one,
+# starts again from what is committed).
+_PREFECT_MARGIN_SECONDS = 10.0
+
+
+def load_timeout_seconds(settings: Settings) -> float | None:
+    """Prefect's `timeout_seconds` for one attempt of the flow's load task
+    (flows.ingest.Neo4jTasks); None when NEWSGRAPH_NEO4J_TIMEOUT is 0 (unbounded)."""
+    bound = settings.neo4j_timeout
+    return bound + settings.neo4j_acquire_timeout + _PREFECT_MARGIN_SECONDS if bound else None
+
+
+class _ThreadTimeoutNotice(logging.Filter):
+    """Prefect logs a warning on every run of a task with a timeout in a worker
+    thread: that its timeout cannot interrupt blocking I/O. The load's own bound
+    can (see load_timeout_seconds), so the warning would only be noise, once
+    per batch, on the user's terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Timeout of") and "running in a worker thread" in message)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 # The tasks' defaults; the flow applies the settings' values (neo4j_task_options).
 NEO4J_RETRIES = neo4j_task_options()
@@ -117,6 +147,8 @@ def map_batch(extractions: list[Extraction]) -> MappedBatch:
     return MappedBatch(plan=plan_from_graph(graph), triples=len(graph), failures=failures + invalid)
 
 
+# Its timeout is set by the flow from the settings (Prefect's with_options can
+# add a timeout to a task, not take one away).
 @task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def load_batch(plan: LoadPlan, resolve: bool = True) -> dict[str, int]:
     return store.load_plan(connection(), plan, resolve=resolve)

@@ -6,6 +6,12 @@ A `GraphStore` holds one driver with an explicit lifecycle (`open`/`close`, or
 store or a `Connection`; for a bare `Connection` they use the process's shared
 store for that server, opened on first use and closed by `close_drivers()`, so
 a Prefect task on any worker can name its server without holding a driver.
+
+Every call of the ingest (the schema, the look-up of known documents, a
+batch's load) and every write that changes documents is bounded: the server
+is given a transaction timeout, and the caller stops waiting after
+`Connection.timeout` seconds (a stalled connection would otherwise block a
+read for ever: the driver has no read timeout) with a `Neo4jTimeout`.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, unit_of_work
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
@@ -36,16 +42,24 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Connection:
-    """Which server, as whom, and how long the driver retries a transaction."""
+    """Which server, as whom, and how long to wait for it (seconds; the
+    driver's own defaults unless the settings say otherwise)."""
 
     uri: str
     user: str
     password: str
     database: str
-    retry_seconds: float = 30.0  # the driver's retries of one transaction on transient errors (its default)
+    retry_seconds: float = 30.0  # the driver's retries of one transaction on transient errors
+    connect_timeout: float = 30.0  # opening a connection
+    acquire_timeout: float = 60.0  # waiting for a free connection in the pool
+    timeout: float | None = 120.0  # one bounded call (see the module's docstring); None: unbounded
 
     def __repr__(self) -> str:  # never show the password
         return f"Connection(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+class Neo4jTimeout(TimeoutError):
+    """Neo4j did not answer within the bound: the server or the network stalled."""
 
 
 class GraphStore:
@@ -82,7 +96,8 @@ class GraphStore:
                 # fresh graph) are not for the operator's terminal.
                 driver = GraphDatabase.driver(
                     conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
-                    max_transaction_retry_time=conn.retry_seconds,
+                    max_transaction_retry_time=conn.retry_seconds, connection_timeout=conn.connect_timeout,
+                    connection_acquisition_timeout=conn.acquire_timeout,
                 )
                 try:
                     driver.verify_connectivity()
@@ -104,17 +119,85 @@ class GraphStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # ------------------------------------------------------------- bounded calls
+    def _timeout(self, what: str) -> Neo4jTimeout:
+        return Neo4jTimeout(f"no answer from Neo4j at {self.conn.uri} within {self.conn.timeout:g} s while {what}: "
+                            "the server or the network stalled (NEWSGRAPH_NEO4J_TIMEOUT)")
+
+    def bounded(self, what: str, call: Callable[[], T], abandoned: threading.Event | None = None) -> T:
+        """`call()`, or a Neo4jTimeout once it has taken `conn.timeout` seconds.
+
+        The call runs in a thread of its own, the caller waits for it: a thread
+        blocked reading a socket that says nothing cannot be interrupted, only
+        left behind (`abandoned` is set then). The driver it was using is
+        dropped (closed in the background) and the next call opens a fresh one."""
+        limit = self.conn.timeout
+        if not limit:
+            return call()
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as exc:  # handed to the waiting caller below
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"neo4j {what}", daemon=True).start()
+        if not done.wait(limit):
+            if abandoned is not None:
+                abandoned.set()
+            self._abandon()
+            raise self._timeout(what)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def _abandon(self) -> None:
+        with self._lock:
+            driver, self._driver = self._driver, None
+        if driver is not None:
+            threading.Thread(target=driver.close, name="neo4j close", daemon=True).start()
+
     def write(self, what: str, work: Callable[..., T], *args: Any) -> T:
-        """`work(tx, *args)` in one write transaction (`what` it does, for messages)."""
-        with self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS) as session:
-            return session.execute_write(work, *args)
+        """`work(tx, *args)` in one write transaction, bounded.
+
+        A transaction given up on must not commit later, when the network comes
+        back and the left-behind thread carries on (or the driver retries it):
+        it then fails before its commit and is rolled back. The server is told
+        the same timeout, so it does not hold an abandoned transaction's locks
+        for longer either. (A stall while the commit itself is under way leaves
+        it open whether the batch landed; the next run sees it either way.)"""
+        abandoned = threading.Event()
+
+        def guarded(tx: ManagedTransaction, *work_args: Any) -> T:
+            if abandoned.is_set():  # the driver retrying after the caller gave up
+                raise self._timeout(what)
+            result = work(tx, *work_args)
+            if abandoned.is_set():
+                raise self._timeout(what)
+            return result
+
+        def call() -> T:
+            self.open()
+            with self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS) as session:
+                return session.execute_write(unit_of_work(timeout=self.conn.timeout)(guarded), *args)
+
+        return self.bounded(what, call, abandoned)
 
     def query(self, what: str, statement: str, *, write: bool = False, **params: Any) -> list[Any]:
-        """One statement in an auto-committed transaction; its records."""
-        records, _, _ = self.driver.execute_query(
-            statement, params, database_=self.database, routing_="w" if write else "r",
-        )
-        return list(records)
+        """One statement in an auto-committed transaction, bounded; its records."""
+        def call() -> list[Any]:
+            self.open()
+            records, _, _ = self.driver.execute_query(
+                Query(statement, timeout=self.conn.timeout), params, database_=self.database,
+                routing_="w" if write else "r",
+            )
+            return list(records)
+
+        return self.bounded(what, call)
 
 
 Target = Connection | GraphStore
@@ -255,6 +338,10 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
 def forget_documents(target: Target, ids: list[str]) -> int:
     """Remove documents and everything only they supported; returns how many existed."""
     return using(target).write(f"forgetting {len(ids)} documents", _forget, sorted(ids))
+
+
+# Whole-graph work (resolution over every person, emptying the graph) takes as
+# long as the graph is large: it is not bounded by Connection.timeout.
 
 
 def resolve_all(target: Target) -> list[str]:

@@ -37,6 +37,13 @@ DEFAULTS = {
     "NEWSGRAPH_RETRY_DELAYS": "2,5,15",
     # The driver's own retries of one transaction (its default).
     "NEWSGRAPH_NEO4J_RETRY_SECONDS": "30",
+    # Opening a connection, and waiting for a free one in the pool (the driver's defaults).
+    "NEWSGRAPH_NEO4J_CONNECT_TIMEOUT": "30",
+    "NEWSGRAPH_NEO4J_ACQUIRE_TIMEOUT": "60",
+    # One bounded Neo4j call (a batch's load with the driver's retries, the
+    # look-up of known documents; see graphstore.store): a batch loads in well
+    # under a second, so two minutes means the server or the network stalled.
+    "NEWSGRAPH_NEO4J_TIMEOUT": "120",
 }
 
 ENV_FILE_VARIABLE = "NEWSGRAPH_ENV_FILE"
@@ -95,6 +102,9 @@ class Settings:
     max_doc_bytes: int
     retry_delays: tuple[float, ...] = (2.0, 5.0, 15.0)
     neo4j_retry_seconds: float = 30.0
+    neo4j_connect_timeout: float = 30.0
+    neo4j_acquire_timeout: float = 60.0
+    neo4j_timeout: float = 120.0
 
     def neo4j_environment(self) -> dict[str, str]:
         """The Neo4j variables that give these settings, for a child process
@@ -143,6 +153,9 @@ def load_settings(env_file: Path | None = None) -> Settings:
         max_doc_bytes=_integer("NEWSGRAPH_MAX_DOC_BYTES", get("NEWSGRAPH_MAX_DOC_BYTES")),
         retry_delays=parse_retry_delays(get("NEWSGRAPH_RETRY_DELAYS")),
         neo4j_retry_seconds=_seconds("NEWSGRAPH_NEO4J_RETRY_SECONDS", get("NEWSGRAPH_NEO4J_RETRY_SECONDS")),
+        neo4j_connect_timeout=_seconds("NEWSGRAPH_NEO4J_CONNECT_TIMEOUT", get("NEWSGRAPH_NEO4J_CONNECT_TIMEOUT")),
+        neo4j_acquire_timeout=_seconds("NEWSGRAPH_NEO4J_ACQUIRE_TIMEOUT", get("NEWSGRAPH_NEO4J_ACQUIRE_TIMEOUT")),
+        neo4j_timeout=_seconds("NEWSGRAPH_NEO4J_TIMEOUT", get("NEWSGRAPH_NEO4J_TIMEOUT")),
     )
 
 

@@ -30,6 +30,9 @@ CHANGED: dict[str, tuple[str, str, Any]] = {
     "NEWSGRAPH_MAX_DOC_BYTES": ("1000", "max_doc_bytes", 1000),
     "NEWSGRAPH_RETRY_DELAYS": ("0.5,1", "retry_delays", (0.5, 1.0)),
     "NEWSGRAPH_NEO4J_RETRY_SECONDS": ("3", "neo4j_retry_seconds", 3.0),
+    "NEWSGRAPH_NEO4J_CONNECT_TIMEOUT": ("4", "neo4j_connect_timeout", 4.0),
+    "NEWSGRAPH_NEO4J_ACQUIRE_TIMEOUT": ("5", "neo4j_acquire_timeout", 5.0),
+    "NEWSGRAPH_NEO4J_TIMEOUT": ("6", "neo4j_timeout", 6.0),
 }
 
 
@@ -86,6 +89,7 @@ def test_the_defaults(clean_env: Path) -> None:
     assert settings.neo4j_uri == "bolt://127.0.0.1:7687"
     assert settings.retry_delays == (2.0, 5.0, 15.0)
     assert settings.neo4j_retry_seconds == 30.0
+    assert (settings.neo4j_connect_timeout, settings.neo4j_acquire_timeout, settings.neo4j_timeout) == (30, 60, 120)
 
 
 @pytest.mark.parametrize("where", ["environment", "env file"])
@@ -106,7 +110,7 @@ def test_a_given_uri_is_kept_whatever_the_port(clean_env: Path, monkeypatch: pyt
 
 @pytest.mark.parametrize(("name", "value"), [
     ("NEWSGRAPH_RETRY_DELAYS", "soon"), ("NEWSGRAPH_RETRY_DELAYS", "2,-1"),
-    ("NEWSGRAPH_NEO4J_RETRY_SECONDS", "long"), ("NEWSGRAPH_NEO4J_RETRY_SECONDS", "-5"),
+    ("NEWSGRAPH_NEO4J_RETRY_SECONDS", "long"), ("NEWSGRAPH_NEO4J_TIMEOUT", "-5"),
     ("NEWSGRAPH_BATCH_WORDS", "many"), ("NEO4J_BOLT_PORT", "x"),
 ])
 def test_a_bad_value_is_named_in_the_error(name: str, value: str, clean_env: Path) -> None:
@@ -115,9 +119,13 @@ def test_a_bad_value_is_named_in_the_error(name: str, value: str, clean_env: Pat
         load_settings(clean_env)
 
 
-def test_the_connection_carries_the_driver_retry_time(clean_env: Path) -> None:
-    clean_env.write_text("NEWSGRAPH_NEO4J_RETRY_SECONDS=3\n", encoding="utf-8")
-    assert connection(load_settings(clean_env)).retry_seconds == 3
+def test_the_connection_carries_the_time_bounds(clean_env: Path) -> None:
+    clean_env.write_text("NEWSGRAPH_NEO4J_TIMEOUT=6\nNEWSGRAPH_NEO4J_CONNECT_TIMEOUT=4\n"
+                         "NEWSGRAPH_NEO4J_ACQUIRE_TIMEOUT=5\nNEWSGRAPH_NEO4J_RETRY_SECONDS=3\n", encoding="utf-8")
+    conn = connection(load_settings(clean_env))
+    assert (conn.timeout, conn.connect_timeout, conn.acquire_timeout, conn.retry_seconds) == (6, 4, 5, 3)
+    clean_env.write_text("NEWSGRAPH_NEO4J_TIMEOUT=0\n", encoding="utf-8")
+    assert connection(load_settings(clean_env)).timeout is None  # 0: unbounded
 
 
 def test_a_child_process_environment_gives_the_same_server(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
