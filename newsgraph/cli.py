@@ -39,13 +39,17 @@ def _settings() -> Settings:
     """This command's settings: read from the environment and .env once per
     command, on its first use, and kept on the command's context."""
     ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return load_settings()
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    if "settings" not in root.obj:
-        root.obj["settings"] = load_settings()
-    settings: Settings = root.obj["settings"]
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and isinstance(root.obj, dict) and "settings" in root.obj:
+        cached: Settings = root.obj["settings"]
+        return cached
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a variable with a value it cannot take: one line, no traceback
+        raise _fail(str(exc)) from None
+    if root is not None:
+        root.ensure_object(dict)
+        root.obj["settings"] = settings
     return settings
 
 
