@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from newsgraph.config import DEFAULTS, load_settings
+from newsgraph.config import DEFAULTS, Settings, configure_prefect, load_settings
 
 app = typer.Typer(
     help="News articles → knowledge graph: spaCy extraction, RDF schema, Neo4j, Prefect flows.",
@@ -30,49 +30,51 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _quiet_prefect() -> None:
-    """Keep Prefect's own chatter (and the embedded server's shutdown noise)
-    off the user's terminal unless asked for; errors still show."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
-    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
-    # The embedded server has nowhere to send telemetry (and it locks its sqlite file).
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Its first start creates its database; on a busy 2-core machine that takes
-    # longer than Prefect's default 20 s.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
 
 
-def _connection() -> Any:
-    from newsgraph.connection import connection
-
-    return connection()
+def _settings() -> Settings:
+    """This command's settings: read from the environment and .env once per
+    command, on its first use, and kept on the command's context."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and isinstance(root.obj, dict) and "settings" in root.obj:
+        cached: Settings = root.obj["settings"]
+        return cached
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a variable with a value it cannot take: one line, no traceback
+        raise _fail(str(exc)) from None
+    if root is not None:
+        root.ensure_object(dict)
+        root.obj["settings"] = settings
+    return settings
 
 
 def _check_neo4j() -> Any:
-    """The connection, or a clear message saying how to get a server."""
+    """An open graph store for the configured server (closed when the command
+    ends), or a clear message saying how to get a server."""
     from neo4j.exceptions import AuthError, ServiceUnavailable
 
-    from graphstore.store import get_driver
+    from graphstore.store import GraphStore
+    from newsgraph.connection import connection
 
-    conn = _connection()
+    conn = connection(_settings())
+    graph = GraphStore(conn)
     try:
-        get_driver(conn)
+        graph.open()
     except AuthError:
         raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r}: "
                     "check NEO4J_USER / NEO4J_PASSWORD (environment or .env).") from None
     except (ServiceUnavailable, OSError, ValueError) as exc:
         raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
                     "Start the local server with `newsgraph neo4j start`, or set NEO4J_URI.") from None
-    return conn
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(graph.close)
+    return graph
 
 
 # ------------------------------------------------------------------ neo4j
@@ -81,7 +83,7 @@ def neo4j_start(timeout: Annotated[int, typer.Option(help="Seconds to wait for B
     """Start the local Neo4j (idempotent) and wait until Bolt answers."""
     from newsgraph import localneo4j
 
-    settings = load_settings()
+    settings = _settings()
     try:
         started = localneo4j.start(settings, timeout=timeout)
     except RuntimeError as exc:
@@ -96,7 +98,7 @@ def neo4j_stop() -> None:
     """Stop the local Neo4j if it runs."""
     from newsgraph import localneo4j
 
-    stopped = localneo4j.stop(load_settings())
+    stopped = localneo4j.stop(_settings())
     out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
@@ -105,7 +107,7 @@ def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     """Say whether the local Neo4j runs, and where."""
     from newsgraph import localneo4j
 
-    status = localneo4j.status(load_settings())
+    status = localneo4j.status(_settings())
     if as_json:
         out.print_json(json.dumps(status, default=str))
     else:
@@ -133,7 +135,7 @@ def extract(
 
     if fmt != "jsonl":
         raise _fail(f"unknown format {fmt!r}; the only format is jsonl")
-    settings = load_settings()
+    settings = _settings()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     count = 0
     cutoff = settings.min_confidence if min_confidence is None else min_confidence
@@ -173,7 +175,7 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
                batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
                dask_address: str | None = None, limit: int | None = None,
                reextract: bool | None = None) -> dict[str, Any]:
-    _quiet_prefect()
+    configure_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import ingest as ingest_module
@@ -251,7 +253,7 @@ def bench(
 
     if use_configured and not yes:
         raise _fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
-    _quiet_prefect()
+    configure_prefect()
     options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
                            query_runs=query_runs, use_configured=use_configured)
     try:
@@ -482,8 +484,8 @@ def serve(
     if not inbox.is_dir():
         raise _fail(f"inbox {inbox} is not a folder")
     _check_neo4j()
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The runs of the schedule are what `serve` is for: Prefect's log at INFO.
+    configure_prefect("INFO", quiet_server=False)
     if os.environ.get("PREFECT_API_URL"):
         _serve(inbox, cron)
         return
@@ -526,7 +528,7 @@ def eval_command(
         raise _fail(f"unknown dataset {dataset!r}; use {', '.join(DATASETS)}")
     if not path.exists():
         raise _fail(f"{path} does not exist")
-    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=load_settings().spacy_model,
+    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=_settings().spacy_model,
                       min_confidence=min_confidence)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
@@ -547,7 +549,7 @@ def eval_resolution_command(
     if not path.exists():
         raise _fail(f"{path} does not exist")
     conn = _check_neo4j()
-    _quiet_prefect()
+    configure_prefect()
     try:
         result = run_resolution_eval(conn, path, limit=limit, reset=reset)
     except GraphNotEmpty as exc:
@@ -593,7 +595,7 @@ def demo(
     from newsgraph.demo import DEMO_QUERIES
 
     conn = _check_neo4j()
-    settings = load_settings()
+    settings = _settings()
     report = run_ingest([str(path)])
     _print_report(report)
     _print_summary(store.summary(conn))
