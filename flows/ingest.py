@@ -152,6 +152,7 @@ def _ingest_in_parallel(
     resolve: bool = True,
     reextract: bool = True,
     neo4j: Neo4jTasks | None = None,
+    min_confidence: float | None = None,
 ) -> int:
     """Submit select → extract → map per batch, at most `in_flight` batches ahead
     of the oldest unfinished one; load in reading order, one batch at a time.
@@ -215,7 +216,7 @@ def _ingest_in_parallel(
             continue
         # A future passed on as an argument stays on the cluster until the task needs it.
         todo_future: Any = neo4j.select.submit(batch, force, model_name, reextract)
-        extract_future: Any = extract_batch.submit(todo_future, model_name, n_process)
+        extract_future: Any = extract_batch.submit(todo_future, model_name, n_process, min_confidence)
         map_future = map_batch.submit(extract_future)
         window.append((batch, todo_future, map_future))
         while len(window) >= max(1, in_flight):
@@ -237,19 +238,25 @@ def ingest_flow(
     in_flight: int = 8,
     resolve: bool = True,
     reextract: bool | None = None,
+    min_confidence: float | None = None,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
     ahead when parallel; `resolve=False` leaves cross-document resolution out
     (to measure what it adds); `reextract`: extract again the unchanged
     documents that another extractor version read, replacing their facts
-    (None: the NEWSGRAPH_REEXTRACT setting, on by default; scheduled runs use it)."""
+    (None: the NEWSGRAPH_REEXTRACT setting, on by default; scheduled runs use it);
+    `min_confidence`: entities and facts below it are not loaded (None: the
+    NEWSGRAPH_MIN_CONFIDENCE setting, else the extractor's calibrated default;
+    it applies to the documents this run extracts, not to unchanged ones it skips)."""
     logger = get_run_logger()
     # The flow is an entry point (the CLI, a deployment, a test): its settings
     # are read here once; its tasks get what they need from them.
     settings = load_settings()
     if reextract is None:
         reextract = settings.reextract
+    if min_confidence is None:
+        min_confidence = settings.min_confidence
     neo4j = Neo4jTasks.from_settings(settings)
     started = time.perf_counter()
     report = IngestReport()
@@ -270,7 +277,7 @@ def ingest_flow(
     if overlapped:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
                                             in_flight if parallel else 1, entity_keys, relationship_counts,
-                                            resolve, reextract, neo4j)
+                                            resolve, reextract, neo4j, min_confidence)
     for batch in () if overlapped else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
@@ -284,7 +291,7 @@ def ingest_flow(
             todo = neo4j.select(batch, force, settings.spacy_model, reextract)
             _count_selection(report, batch, todo)
             if todo:
-                extractions = extract_batch(todo, settings.spacy_model, n_process)
+                extractions = extract_batch(todo, settings.spacy_model, n_process, min_confidence)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
                 neo4j.load(mapped.plan, resolve)

@@ -174,7 +174,7 @@ def _print_report(report: dict[str, Any]) -> None:
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
                batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
                dask_address: str | None = None, limit: int | None = None,
-               reextract: bool | None = None) -> dict[str, Any]:
+               reextract: bool | None = None, min_confidence: float | None = None) -> dict[str, Any]:
     configure_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -193,7 +193,7 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
         try:
             return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
                                                  n_process=processes, batch_words=batch_words, limit=limit,
-                                                 reextract=reextract)
+                                                 reextract=reextract, min_confidence=min_confidence)
         finally:
             ingest_module.progress_hook = None
 
@@ -213,6 +213,12 @@ def ingest(
     keep_old_versions: Annotated[bool, typer.Option(
         "--keep-old-versions", help="Skip unchanged documents even when another extractor version read them "
                                     "(default: NEWSGRAPH_REEXTRACT, on: they are re-extracted).")] = False,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", min=0.0, max=1.0,
+        help="Load only entities and facts at or above this calibrated confidence (0: every candidate). "
+             "Default: NEWSGRAPH_MIN_CONFIDENCE, else the cut-off chosen on dev data; the same as "
+             "`extract --min-confidence`. Unchanged documents already loaded keep their facts (--force "
+             "extracts them again at this cut-off).")] = None,
 ) -> None:
     """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped
     unless another extractor version read them."""
@@ -223,7 +229,7 @@ def ingest(
     _check_neo4j()
     report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
                         runner=runner, dask_address=dask_address, limit=limit,
-                        reextract=False if keep_old_versions else None)
+                        reextract=False if keep_old_versions else None, min_confidence=min_confidence)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
