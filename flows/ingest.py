@@ -25,9 +25,19 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.types import Document
-from flows.tasks import NEO4J_RETRIES, MappedBatch, Selection, extract_batch, load_batch, map_batch, select_changed
+from flows.tasks import (
+    NEO4J_RETRIES,
+    MappedBatch,
+    Selection,
+    extract_batch,
+    load_batch,
+    load_timeout_seconds,
+    map_batch,
+    neo4j_task_options,
+    select_changed,
+)
 from graphstore import store
-from newsgraph.config import load_settings
+from newsgraph.config import Settings, load_settings
 from newsgraph.connection import connection
 from newsgraph.readers import DocumentReader, batches_by_words
 
@@ -54,9 +64,35 @@ class IngestReport:
         return asdict(self)
 
 
-@task(name="ensure-schema", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
+@task(name="ensure-schema", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def ensure_schema() -> None:
     store.ensure_schema(connection())
+
+
+@dataclass(frozen=True)
+class Neo4jTasks:
+    """The flow's Neo4j tasks with the settings' retry policy and time bound."""
+
+    schema: Any
+    select: Any
+    load: Any
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Neo4jTasks:
+        options = neo4j_task_options(settings)
+        load_options = {**options, "timeout_seconds": load_timeout_seconds(settings)}
+        return cls(schema=ensure_schema.with_options(**options), select=select_changed.with_options(**options),
+                   load=load_batch.with_options(**load_options))
+
+
+def _neo4j_down(exc: Exception) -> str | None:
+    """Why no later batch can load either (Neo4j gone even after retries, or
+    stalled past the time bound), or None for a failure of this batch only."""
+    if isinstance(exc, ServiceUnavailable | SessionExpired):
+        return f"Neo4j unavailable ({type(exc).__name__})"
+    if isinstance(exc, TimeoutError):  # the store's Neo4jTimeout, or Prefect's bound on the task
+        return f"Neo4j timed out: {exc}"
+    return None
 
 
 def _tick(report: IngestReport) -> None:
@@ -116,11 +152,14 @@ def _ingest_in_parallel(
     relationship_counts: Counter[str],
     resolve: bool = True,
     reextract: bool = True,
+    neo4j: Neo4jTasks | None = None,
+    min_confidence: float | None = None,
 ) -> int:
     """Submit select → extract → map per batch, at most `in_flight` batches ahead
     of the oldest unfinished one; load in reading order, one batch at a time.
     Returns how many reading failures were reported."""
     logger = get_run_logger()
+    neo4j = neo4j or Neo4jTasks(schema=ensure_schema, select=select_changed, load=load_batch)
     window: deque[tuple[list[Document], Any, Any]] = deque()
     loading: tuple[list[Document], MappedBatch, Any, Selection] | None = None
     seen_failures = 0
@@ -128,8 +167,9 @@ def _ingest_in_parallel(
 
     def failed(batch: list[Document], exc: Exception) -> None:
         nonlocal neo4j_down
-        if isinstance(exc, ServiceUnavailable | SessionExpired):
-            neo4j_down = f"Neo4j unavailable ({type(exc).__name__})"
+        down = _neo4j_down(exc)
+        if down is not None:
+            neo4j_down = down
             logger.error("%s; the remaining documents are not loaded", neo4j_down)
         if neo4j_down is not None:
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
@@ -165,7 +205,7 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
         elif todo:
             report.failed.extend(mapped.failures)
-            loading = (batch, mapped, load_batch.submit(mapped.plan, resolve), todo)
+            loading = (batch, mapped, neo4j.load.submit(mapped.plan, resolve), todo)
         _tick(report)
 
     for batch in batches:
@@ -176,8 +216,8 @@ def _ingest_in_parallel(
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
             continue
         # A future passed on as an argument stays on the cluster until the task needs it.
-        todo_future: Any = select_changed.submit(batch, force, model_name, reextract)
-        extract_future: Any = extract_batch.submit(todo_future, model_name, n_process)
+        todo_future: Any = neo4j.select.submit(batch, force, model_name, reextract)
+        extract_future: Any = extract_batch.submit(todo_future, model_name, n_process, min_confidence)
         map_future = map_batch.submit(extract_future)
         window.append((batch, todo_future, map_future))
         while len(window) >= max(1, in_flight):
@@ -199,23 +239,32 @@ def ingest_flow(
     in_flight: int = 8,
     resolve: bool = True,
     reextract: bool | None = None,
+    min_confidence: float | None = None,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
     ahead when parallel; `resolve=False` leaves cross-document resolution out
     (to measure what it adds); `reextract`: extract again the unchanged
     documents that another extractor version read, replacing their facts
-    (None: the NEWSGRAPH_REEXTRACT setting, on by default; scheduled runs use it)."""
+    (None: the NEWSGRAPH_REEXTRACT setting, on by default; scheduled runs use it);
+    `min_confidence`: entities and facts below it are not loaded (None: the
+    NEWSGRAPH_MIN_CONFIDENCE setting, else the extractor's calibrated default;
+    it applies to the documents this run extracts, not to unchanged ones it skips)."""
     logger = get_run_logger()
+    # The flow is an entry point (the CLI, a deployment, a test): its settings
+    # are read here once; its tasks get what they need from them.
     settings = load_settings()
     if reextract is None:
         reextract = settings.reextract
+    if min_confidence is None:
+        min_confidence = settings.min_confidence
+    neo4j = Neo4jTasks.from_settings(settings)
     started = time.perf_counter()
     report = IngestReport()
     entity_keys: dict[str, set[int]] = {}
     relationship_counts: Counter[str] = Counter()
 
-    ensure_schema()
+    neo4j.schema()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     seen_failures = 0
     neo4j_down: str | None = None
@@ -229,7 +278,7 @@ def ingest_flow(
     if overlapped:
         seen_failures = _ingest_in_parallel(batches, reader, report, force, settings.spacy_model, n_process,
                                             in_flight if parallel else 1, entity_keys, relationship_counts,
-                                            resolve, reextract)
+                                            resolve, reextract, neo4j, min_confidence)
     for batch in () if overlapped else batches:
         report.read += len(batch)
         # Reading failures are collected by the reader as it goes.
@@ -240,17 +289,17 @@ def ingest_flow(
             _tick(report)
             continue
         try:
-            todo = select_changed(batch, force, settings.spacy_model, reextract)
+            todo = neo4j.select(batch, force, settings.spacy_model, reextract)
             _count_selection(report, batch, todo)
             if todo:
-                extractions = extract_batch(todo, settings.spacy_model, n_process)
+                extractions = extract_batch(todo, settings.spacy_model, n_process, min_confidence)
                 mapped = map_batch(extractions)
                 report.failed.extend(mapped.failures)
-                load_batch(mapped.plan, resolve)
+                neo4j.load(mapped.plan, resolve)
                 _count(report, mapped, entity_keys, relationship_counts, todo)
-        except (ServiceUnavailable, SessionExpired) as exc:
-            # Neo4j is gone even after retries: name every document not loaded.
-            neo4j_down = f"Neo4j unavailable ({type(exc).__name__})"
+        except (ServiceUnavailable, SessionExpired, TimeoutError) as exc:
+            # Neo4j is gone even after retries, or stalled: name every document not loaded.
+            neo4j_down = _neo4j_down(exc)
             logger.error("%s; the remaining documents are not loaded", neo4j_down)
             report.failed.extend((d.id, f"not loaded: {neo4j_down}") for d in batch)
         except Exception as exc:

@@ -7,7 +7,7 @@ inside from the settings, so no secret becomes a task argument.
 
 from __future__ import annotations
 
-import os
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,32 +21,25 @@ from extractors.pipeline import extract_documents
 from extractors.types import Document, Extraction
 from graphstore import store
 from graphstore.plan import LoadPlan, plan_from_graph
+from newsgraph.config import DEFAULTS, Settings, load_settings, parse_retry_delays
 from newsgraph.connection import connection
 from schema.batch import build_batch
 from schema.mapping import document_uri
 
-DEFAULT_RETRY_DELAYS = (2.0, 5.0, 15.0)
+DEFAULT_RETRY_DELAYS = parse_retry_delays(DEFAULTS["NEWSGRAPH_RETRY_DELAYS"])
 RETRY_DELAYS_ENV = "NEWSGRAPH_RETRY_DELAYS"
 
 
-def retry_delays() -> list[float]:
+def retry_delays(settings: Settings | None = None) -> list[float]:
     """Seconds between the attempts of a Neo4j task: NEWSGRAPH_RETRY_DELAYS
-    ("2,5,15" by default; one retry per number)."""
-    raw = os.environ.get(RETRY_DELAYS_ENV, "").strip()
-    if not raw:
-        return list(DEFAULT_RETRY_DELAYS)
-    try:
-        delays = [float(part) for part in raw.split(",")]
-    except ValueError:
-        raise ValueError(f"{RETRY_DELAYS_ENV} must be comma-separated seconds, e.g. 2,5,15; got {raw!r}") from None
-    if any(d < 0 for d in delays):
-        raise ValueError(f"{RETRY_DELAYS_ENV} must not be negative; got {raw!r}")
-    return delays
+    ("2,5,15" by default; one retry per number), from the settings."""
+    return list((settings or load_settings()).retry_delays)
 
 
 def is_transient(exc: BaseException) -> bool:
     """Neo4j trouble that a later attempt can get past: the server unreachable or
-    restarting, a lost connection, a deadlock or another TransientError."""
+    restarting, a lost connection, a deadlock or another TransientError.
+    (A stall past the time bound is not: see load_timeout_seconds.)"""
     if isinstance(exc, ServiceUnavailable | SessionExpired | TransientError):
         return True
     return isinstance(exc, Neo4jError | DriverError) and exc.is_retryable()
@@ -59,15 +52,45 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     return isinstance(result, BaseException) and is_transient(result)
 
 
-# Transient Neo4j trouble (connection refused, leader switch, deadlock) is
-# retried with backoff before the batch counts as failed; other errors are not.
-# The driver itself first retries each transaction (NEWSGRAPH_NEO4J_RETRY_SECONDS).
-_DELAYS = retry_delays()
-NEO4J_RETRIES = {
-    "retries": len(_DELAYS),
-    "retry_delay_seconds": _DELAYS,
-    "retry_condition_fn": retry_if_transient,
-}
+def neo4j_task_options(settings: Settings | None = None) -> dict[str, Any]:
+    """The retry policy of the Neo4j tasks: transient Neo4j trouble (connection
+    refused, leader switch, deadlock) is retried with backoff before the batch
+    counts as failed; other errors are not. The driver itself first retries
+    each transaction (NEWSGRAPH_NEO4J_RETRY_SECONDS)."""
+    delays = list(settings.retry_delays) if settings is not None else list(DEFAULT_RETRY_DELAYS)
+    return {"retries": len(delays), "retry_delay_seconds": delays, "retry_condition_fn": retry_if_transient}
+
+
+# Prefect's own bound on one attempt of the load task comes after the store's
+# (graphstore.store.GraphStore.bounded: opening the driver, then the bounded
+# write), so the store's clearer message is the one the user sees; a stall
+# fails the batch at once, no retry (the next run, or the next scheduled one,
+# starts again from what is committed).
+_PREFECT_MARGIN_SECONDS = 10.0
+
+
+def load_timeout_seconds(settings: Settings) -> float | None:
+    """Prefect's `timeout_seconds` for one attempt of the flow's load task
+    (flows.ingest.Neo4jTasks); None when NEWSGRAPH_NEO4J_TIMEOUT is 0 (unbounded)."""
+    bound = settings.neo4j_timeout
+    return bound + settings.neo4j_acquire_timeout + _PREFECT_MARGIN_SECONDS if bound else None
+
+
+class _ThreadTimeoutNotice(logging.Filter):
+    """Prefect logs a warning on every run of a task with a timeout in a worker
+    thread: that its timeout cannot interrupt blocking I/O. The load's own bound
+    can (see load_timeout_seconds), so the warning would only be noise, once
+    per batch, on the user's terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Timeout of") and "running in a worker thread" in message)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
+
+# The tasks' defaults; the flow applies the settings' values (neo4j_task_options).
+NEO4J_RETRIES = neo4j_task_options()
 
 
 @dataclass
@@ -91,7 +114,7 @@ class Selection(list[Document]):
         self.kept_old = list(kept_old)
 
 
-@task(name="select-changed", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
+@task(name="select-changed", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def select_changed(docs: list[Document], force: bool, model_name: str = pipeline.DEFAULT_MODEL,
                    reextract: bool = True) -> Selection:
     """Drop documents already loaded with the same content (one query per batch),
@@ -115,8 +138,11 @@ def select_changed(docs: list[Document], force: bool, model_name: str = pipeline
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_batch(docs: list[Document], model_name: str, n_process: int) -> list[Extraction]:
-    return list(extract_documents(docs, model_name=model_name, n_process=n_process))
+def extract_batch(docs: list[Document], model_name: str, n_process: int,
+                  min_confidence: float | None = None) -> list[Extraction]:
+    """`min_confidence` is the flow's cut-off, passed as an argument so a worker
+    applies the one the run was started with (None: the calibrated default)."""
+    return list(extract_documents(docs, model_name=model_name, n_process=n_process, min_confidence=min_confidence))
 
 
 # Neo4j cannot index a string much over 8 KB (uri and source id constraints, the
@@ -154,6 +180,8 @@ def map_batch(extractions: list[Extraction]) -> MappedBatch:
     return MappedBatch(plan=plan_from_graph(graph), triples=len(graph), failures=failures + invalid)
 
 
-@task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)  # type: ignore[call-overload]
+# Its timeout is set by the flow from the settings (Prefect's with_options can
+# add a timeout to a task, not take one away).
+@task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)
 def load_batch(plan: LoadPlan, resolve: bool = True) -> dict[str, int]:
     return store.load_plan(connection(), plan, resolve=resolve)

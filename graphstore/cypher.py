@@ -2,8 +2,18 @@
 
 Values always travel as parameters. Labels and relationship types are written
 out here, one statement per label or type, and tests/test_graphstore_cypher.py
-checks that they are exactly the ontology's closed lists.
+checks that they are exactly the ontology's closed lists. The statements that
+touch a relationship's evidence lists are put together here, once, at import,
+from graphstore.evidence's field names (never from data).
 """
+
+from graphstore import evidence
+
+
+def _set_each_evidence_list(template: str) -> str:
+    """One `r.<field> = ...` assignment per evidence list, `{f}` standing for the field."""
+    return ",\n    ".join(template.replace("{f}", name) for name in evidence.EVIDENCE_FIELDS)
+
 
 # ------------------------------------------------------------------ constraints
 CONSTRAINTS = (
@@ -97,19 +107,11 @@ MERGE (m)-[:IN_DOCUMENT]->(d)
 
 # ------------------------------------------------- relationships with evidence
 # Evidence is kept on the relationship as parallel lists, one entry per
-# supporting span: evidence (the sentence), evidence_doc, evidence_sentence,
-# evidence_start, evidence_end, evidence_confidence, evidence_version.
+# supporting span (graphstore.evidence names them: the sentence, its document,
+# sentence number, offsets, confidence and extractor version).
 # `documents`, `support` and `confidence` summarise them: confidence is the
 # noisy-or of each document's best confidence, so independent support raises it.
-_APPEND_EVIDENCE = """
-SET r.evidence = coalesce(r.evidence, []) + row.evidence,
-    r.evidence_doc = coalesce(r.evidence_doc, []) + row.evidence_doc,
-    r.evidence_sentence = coalesce(r.evidence_sentence, []) + row.evidence_sentence,
-    r.evidence_start = coalesce(r.evidence_start, []) + row.evidence_start,
-    r.evidence_end = coalesce(r.evidence_end, []) + row.evidence_end,
-    r.evidence_confidence = coalesce(r.evidence_confidence, []) + row.evidence_confidence,
-    r.evidence_version = coalesce(r.evidence_version, []) + row.evidence_version
-"""
+_APPEND_EVIDENCE = "\nSET " + _set_each_evidence_list("r.{f} = coalesce(r.{f}, []) + row.{f}") + "\n"
 _SUMMARISE_EVIDENCE = """
 WITH r, r.evidence_doc AS docs, r.evidence_confidence AS conf
 WITH r, docs, conf, reduce(u = [], x IN docs | CASE WHEN x IN u THEN u ELSE u + x END) AS uniq
@@ -156,14 +158,7 @@ MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Ent
 WHERE id IN r.evidence_doc
 WITH r, collect(DISTINCT id) AS gone
 WITH r, gone, [i IN range(0, size(r.evidence_doc) - 1) WHERE NOT r.evidence_doc[i] IN gone] AS keep
-SET r.evidence = [i IN keep | r.evidence[i]],
-    r.evidence_doc = [i IN keep | r.evidence_doc[i]],
-    r.evidence_sentence = [i IN keep | r.evidence_sentence[i]],
-    r.evidence_start = [i IN keep | r.evidence_start[i]],
-    r.evidence_end = [i IN keep | r.evidence_end[i]],
-    r.evidence_confidence = [i IN keep | r.evidence_confidence[i]],
-    r.evidence_version = [i IN keep | r.evidence_version[i]]
-""" + _SUMMARISE_EVIDENCE + """
+SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + """
 WITH r, startNode(r).uri AS a, endNode(r).uri AS b
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
 RETURN collect(a) + collect(b) AS touched
@@ -297,14 +292,7 @@ SET_EVIDENCE = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH ()-[r]->()
 WHERE elementId(r) = row.id
-SET r.evidence = row.evidence,
-    r.evidence_doc = row.evidence_doc,
-    r.evidence_sentence = row.evidence_sentence,
-    r.evidence_start = row.evidence_start,
-    r.evidence_end = row.evidence_end,
-    r.evidence_confidence = row.evidence_confidence,
-    r.evidence_version = row.evidence_version
-""" + _SUMMARISE_EVIDENCE + """
+SET """ + _set_each_evidence_list("r.{f} = row.{f}") + "\n" + _SUMMARISE_EVIDENCE + """
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
 """
 

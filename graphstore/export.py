@@ -14,7 +14,8 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graphstore import cypher
-from graphstore.store import Connection, get_driver, to_plain
+from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE
+from graphstore.store import Target, to_plain, using
 from schema.mapping import assertion_uri, document_uri, new_graph
 from schema.namespace import NG
 from schema.ontology import load_ontology
@@ -34,16 +35,17 @@ def _literal(key: str, value: Any) -> Literal:
     return Literal(str(value), datatype=XSD.string)
 
 
-def export_graph(conn: Connection) -> Graph:
+def export_graph(target: Target) -> Graph:
     ontology = load_ontology()
     prop_of_key = {key: prop for prop, key in ontology.property_keys.items()}
     labels = set(ontology.labels)
     rel_types = ontology.relation_types
     g = new_graph()
     triples: list[tuple[Node, Node, Node]] = []
-    driver = get_driver(conn)
+    graph = using(target)
+    driver, database = graph.driver, graph.database
 
-    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=database, routing_="r")
     for record in nodes:
         props = to_plain(record["props"])
         uri = props.pop("uri", None)
@@ -60,7 +62,7 @@ def export_graph(conn: Connection) -> Graph:
             for v in value if isinstance(value, list) else [value]:
                 triples.append((subject, prop, _literal(key, v)))
 
-    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=database, routing_="r")
     for record in rels:
         head, tail, props = URIRef(record["head"]), URIRef(record["tail"]), to_plain(record["props"])
         if record["type"] == "REFERS_TO":
@@ -74,32 +76,21 @@ def export_graph(conn: Connection) -> Graph:
             continue
         triples.append((head, rel_type.predicate, tail))
         qualifier = str(props.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
-        entries = zip(
-            props.get("evidence", []),
-            props.get("evidence_doc", []),
-            props.get("evidence_sentence", []),
-            props.get("evidence_start", []),
-            props.get("evidence_end", []),
-            props.get("evidence_confidence", []),
-            props.get("evidence_version", []),
-            strict=False,
-        )
-        for text, doc_id, sentence, start, end, confidence, version in entries:
-            doc = document_uri(doc_id)
-            a = assertion_uri(doc, record["type"], head, tail, qualifier, start, end)
+        columns = [props.get(f.name, []) for f in EVIDENCE]
+        for values in zip(*columns, strict=False):
+            entry = {f.name: v for f, v in zip(EVIDENCE, values, strict=True)}
+            doc = document_uri(entry[DOCUMENT_FIELD])
+            a = assertion_uri(doc, record["type"], head, tail, qualifier,
+                              entry["evidence_start"], entry["evidence_end"])
             triples += [
                 (a, RDF.type, NG.Assertion),
                 (a, RDF.subject, head),
                 (a, RDF.predicate, rel_type.predicate),
                 (a, RDF.object, tail),
                 (a, NG.supportedBy, doc),
-                (a, NG.confidence, _literal("confidence", confidence)),
-                (a, NG.sentence, _literal("sentence", sentence)),
-                (a, NG.start, _literal("start", start)),
-                (a, NG.end, _literal("end", end)),
-                (a, NG.evidenceText, _literal("evidence", text)),
-                (a, NG.extractorVersion, _literal("extractor_version", version)),
             ]
+            # Every other field is a literal of the assertion, under its ng:neo4jKey.
+            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE if f.key]
             if qualifier and rel_type.qualifier is not None:
                 triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
     g.addN((s, p, o, g) for s, p, o in triples)

@@ -17,18 +17,9 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from graphstore.evidence import EVIDENCE, EVIDENCE_FIELDS
 from schema.namespace import NG
 from schema.ontology import RelationType, load_ontology
-
-EVIDENCE_FIELDS = (
-    "evidence",
-    "evidence_doc",
-    "evidence_sentence",
-    "evidence_start",
-    "evidence_end",
-    "evidence_confidence",
-    "evidence_version",
-)
 
 # Merge record properties that are lists in Neo4j (one literal per item in RDF).
 LIST_KEYS = frozenset({"mentions", "mention_documents"})
@@ -133,14 +124,13 @@ def plan_from_graph(g: Graph) -> LoadPlan:
         entry = grouped.setdefault(
             (rel_type.neo4j_type, str(head), str(tail), qualifier), {f: [] for f in EVIDENCE_FIELDS}
         )
-        entry["evidence"].append(values.get("evidence", ""))
         supported_by = link.get(NG.supportedBy)
-        entry["evidence_doc"].append(doc_ids.get(supported_by, "") if supported_by is not None else "")
-        entry["evidence_sentence"].append(values.get("sentence", -1))
-        entry["evidence_start"].append(values.get("start", -1))
-        entry["evidence_end"].append(values.get("end", -1))
-        entry["evidence_confidence"].append(values.get("confidence", 0.0))
-        entry["evidence_version"].append(values.get("extractor_version", ""))
+        for f in EVIDENCE:
+            if f.key is not None:
+                value = values.get(f.key, f.default)
+            else:  # the supporting document, by its source id
+                value = doc_ids.get(supported_by, f.default) if supported_by is not None else f.default
+            entry[f.name].append(value)
     for (rel_type_name, head_uri, tail_uri, qualifier), evidence in sorted(grouped.items()):
         row: dict[str, Any] = {"head": head_uri, "tail": tail_uri, "qualifier": qualifier}
         row.update(evidence)

@@ -1,21 +1,35 @@
 """Neo4j side of newsgraph: constraints, batched idempotent writes,
-retraction, summaries and fingerprints. One driver per process."""
+retraction, summaries and fingerprints.
+
+A `GraphStore` holds one driver with an explicit lifecycle (`open`/`close`, or
+`with GraphStore(conn) as graph:`). The functions below take either an open
+store or a `Connection`; for a bare `Connection` they use the process's shared
+store for that server, opened on first use and closed by `close_drivers()`, so
+a Prefect task on any worker can name its server without holding a driver.
+
+Every call of the ingest (the schema, the look-up of known documents, a
+batch's load) and every write that changes documents is bounded: the server
+is given a transaction timeout, and the caller stops waiting after
+`Connection.timeout` seconds (a stalled connection would otherwise block a
+read for ever: the driver has no read timeout) with a `Neo4jTimeout`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import os
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
-from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, unit_of_work
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
 from graphstore import cypher, resolution
+from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE_FIELDS
 from graphstore.plan import LoadPlan
 
 log = logging.getLogger(__name__)
@@ -23,83 +37,228 @@ log = logging.getLogger(__name__)
 # Rows per UNWIND call: thousands, as Neo4j's performance guide advises.
 CHUNK_ROWS = 5000
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Connection:
+    """Which server, as whom, and how long to wait for it (seconds; the
+    driver's own defaults unless the settings say otherwise)."""
+
     uri: str
     user: str
     password: str
     database: str
+    retry_seconds: float = 30.0  # the driver's retries of one transaction on transient errors
+    connect_timeout: float = 30.0  # opening a connection
+    acquire_timeout: float = 60.0  # waiting for a free connection in the pool
+    timeout: float | None = 120.0  # one bounded call (see the module's docstring); None: unbounded
 
     def __repr__(self) -> str:  # never show the password
         return f"Connection(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
 
 
-_DRIVERS: dict[Connection, Driver] = {}
-
-RETRY_SECONDS_ENV = "NEWSGRAPH_NEO4J_RETRY_SECONDS"
-
-
-def transaction_retry_seconds() -> float:
-    """How long the driver retries one transaction on transient errors (server
-    unreachable, leader switch, deadlock) before giving up: NEWSGRAPH_NEO4J_RETRY_SECONDS,
-    30 by default (the driver's own default)."""
-    raw = os.environ.get(RETRY_SECONDS_ENV, "").strip()
-    try:
-        return float(raw) if raw else 30.0
-    except ValueError:
-        raise ValueError(f"{RETRY_SECONDS_ENV} must be a number of seconds; got {raw!r}") from None
+class Neo4jTimeout(TimeoutError):
+    """Neo4j did not answer within the bound: the server or the network stalled."""
 
 
-def get_driver(conn: Connection) -> Driver:
-    """The process's one driver for this server, connected and checked."""
-    driver = _DRIVERS.get(conn)
-    if driver is None:
-        # Server notifications (hints such as "property key does not exist" on a
-        # fresh graph) are not for the operator's terminal.
-        driver = GraphDatabase.driver(
-            conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
-            max_transaction_retry_time=transaction_retry_seconds(),
-        )
-        try:
-            driver.verify_connectivity()
-        except Exception:
+class GraphStore:
+    """One Neo4j driver for one server: `open()` connects and checks the login,
+    `close()` releases it; as a context manager it does both."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._driver: Driver | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GraphStore({self.conn!r}, open={self._driver is not None})"
+
+    @property
+    def database(self) -> str:
+        return self.conn.database
+
+    @property
+    def driver(self) -> Driver:
+        if self._driver is None:
+            raise RuntimeError(f"{self!r} is not open")
+        return self._driver
+
+    @property
+    def is_open(self) -> bool:
+        return self._driver is not None
+
+    def open(self) -> GraphStore:
+        with self._lock:
+            if self._driver is None:
+                conn = self.conn
+                # Server notifications (hints such as "property key does not exist" on a
+                # fresh graph) are not for the operator's terminal.
+                driver = GraphDatabase.driver(
+                    conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF",
+                    max_transaction_retry_time=conn.retry_seconds, connection_timeout=conn.connect_timeout,
+                    connection_acquisition_timeout=conn.acquire_timeout,
+                )
+                try:
+                    driver.verify_connectivity()
+                except Exception:
+                    driver.close()
+                    raise
+                self._driver = driver
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            driver, self._driver = self._driver, None
+        if driver is not None:
             driver.close()
-            raise
-        _DRIVERS[conn] = driver
-    return driver
+
+    def __enter__(self) -> GraphStore:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- bounded calls
+    def _timeout(self, what: str) -> Neo4jTimeout:
+        return Neo4jTimeout(f"no answer from Neo4j at {self.conn.uri} within {self.conn.timeout:g} s while {what}: "
+                            "the server or the network stalled (NEWSGRAPH_NEO4J_TIMEOUT)")
+
+    def bounded(self, what: str, call: Callable[[], T], abandoned: threading.Event | None = None) -> T:
+        """`call()`, or a Neo4jTimeout once it has taken `conn.timeout` seconds.
+
+        The call runs in a thread of its own, the caller waits for it: a thread
+        blocked reading a socket that says nothing cannot be interrupted, only
+        left behind (`abandoned` is set then). The driver it was using is
+        dropped (closed in the background) and the next call opens a fresh one."""
+        limit = self.conn.timeout
+        if not limit:
+            return call()
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["value"] = call()
+            except BaseException as exc:  # handed to the waiting caller below
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"neo4j {what}", daemon=True).start()
+        if not done.wait(limit):
+            if abandoned is not None:
+                abandoned.set()
+            self._abandon()
+            raise self._timeout(what)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def _abandon(self) -> None:
+        with self._lock:
+            driver, self._driver = self._driver, None
+        if driver is not None:
+            threading.Thread(target=driver.close, name="neo4j close", daemon=True).start()
+
+    def write(self, what: str, work: Callable[..., T], *args: Any) -> T:
+        """`work(tx, *args)` in one write transaction, bounded.
+
+        A transaction given up on must not commit later, when the network comes
+        back and the left-behind thread carries on (or the driver retries it):
+        it then fails before its commit and is rolled back. The server is told
+        the same timeout, so it does not hold an abandoned transaction's locks
+        for longer either. (A stall while the commit itself is under way leaves
+        it open whether the batch landed; the next run sees it either way.)"""
+        abandoned = threading.Event()
+
+        def guarded(tx: ManagedTransaction, *work_args: Any) -> T:
+            if abandoned.is_set():  # the driver retrying after the caller gave up
+                raise self._timeout(what)
+            result = work(tx, *work_args)
+            if abandoned.is_set():
+                raise self._timeout(what)
+            return result
+
+        def call() -> T:
+            self.open()
+            with self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS) as session:
+                return session.execute_write(unit_of_work(timeout=self.conn.timeout)(guarded), *args)
+
+        return self.bounded(what, call, abandoned)
+
+    def query(self, what: str, statement: str, *, write: bool = False, **params: Any) -> list[Any]:
+        """One statement in an auto-committed transaction, bounded; its records."""
+        def call() -> list[Any]:
+            self.open()
+            records, _, _ = self.driver.execute_query(
+                Query(statement, timeout=self.conn.timeout), params, database_=self.database,
+                routing_="w" if write else "r",
+            )
+            return list(records)
+
+        return self.bounded(what, call)
+
+
+Target = Connection | GraphStore
+
+# The process's shared stores, one per server named by a bare Connection.
+_SHARED: dict[Connection, GraphStore] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def using(target: Target) -> GraphStore:
+    """The open store for `target`: itself, or the shared store of a Connection."""
+    if isinstance(target, GraphStore):
+        return target.open()
+    with _SHARED_LOCK:
+        graph = _SHARED.get(target)
+        if graph is None:
+            graph = _SHARED[target] = GraphStore(target)
+    try:
+        return graph.open()
+    except Exception:
+        with _SHARED_LOCK:
+            _SHARED.pop(target, None)
+        raise
+
+
+def get_driver(target: Target) -> Driver:
+    """The driver of `target`'s store, connected and checked."""
+    return using(target).driver
 
 
 def close_drivers() -> None:
-    while _DRIVERS:
-        _, driver = _DRIVERS.popitem()
-        driver.close()
+    """Close the shared stores (the ones opened for bare Connections)."""
+    with _SHARED_LOCK:
+        stores = list(_SHARED.values())
+        _SHARED.clear()
+    for graph in stores:
+        graph.close()
 
 
-def ensure_schema(conn: Connection) -> None:
-    driver = get_driver(conn)
+def ensure_schema(target: Target) -> None:
+    graph = using(target)
     for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES):
-        driver.execute_query(statement, database_=conn.database)
+        graph.query("schema", statement, write=True)
 
 
 @overload
-def existing_documents(conn: Connection, ids: list[str]) -> dict[str, str]: ...
+def existing_documents(target: Target, ids: list[str]) -> dict[str, str]: ...
 
 
 @overload
 def existing_documents(
-    conn: Connection, ids: list[str], *, versions: Literal[True]
+    target: Target, ids: list[str], *, versions: Literal[True]
 ) -> dict[str, tuple[str, str | None]]: ...
 
 
-def existing_documents(conn: Connection, ids: list[str], *, versions: bool = False) -> Mapping[str, Any]:
+def existing_documents(target: Target, ids: list[str], *, versions: bool = False) -> Mapping[str, Any]:
     """source id → sha256 of the documents already loaded (one query per batch);
     with `versions`, → (sha256, the extractor version that read it, or None)."""
     if not ids:
         return {}
-    records, _, _ = get_driver(conn).execute_query(
-        cypher.EXISTING_DOCUMENTS, ids=ids, database_=conn.database, routing_="r"
-    )
+    records = using(target).query("looking up known documents", cypher.EXISTING_DOCUMENTS, ids=ids)
     if versions:
         return {r["id"]: (r["sha256"], r["version"]) for r in records}
     return {r["id"]: r["sha256"] for r in records}
@@ -169,14 +328,13 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
         resolution.resolve_groups(tx, groups)
 
 
-def load_plan(conn: Connection, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
     """Write one batch in one transaction: all of it lands, or none of it.
     With `resolve`, cross-document resolution runs on the people it touches;
     an import loads merges as recorded instead."""
     if not plan.documents and not plan.merges:
         return plan.counts()
-    with get_driver(conn).session(database=conn.database, default_access_mode=WRITE_ACCESS) as session:
-        session.execute_write(_load, plan, resolve)
+    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve)
     return plan.counts()
 
 
@@ -190,35 +348,40 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
     return int(record["deleted"]) if record else 0
 
 
-def forget_documents(conn: Connection, ids: list[str]) -> int:
+def forget_documents(target: Target, ids: list[str]) -> int:
     """Remove documents and everything only they supported; returns how many existed."""
-    with get_driver(conn).session(database=conn.database) as session:
-        return session.execute_write(_forget, sorted(ids))
+    return using(target).write(f"forgetting {len(ids)} documents", _forget, sorted(ids))
 
 
-def resolve_all(conn: Connection) -> list[str]:
+# Whole-graph work (resolution over every person, emptying the graph) takes as
+# long as the graph is large: it is not bounded by Connection.timeout.
+
+
+def resolve_all(target: Target) -> list[str]:
     """Run cross-document resolution over the whole graph; returns the merge ids."""
-    with get_driver(conn).session(database=conn.database) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database) as session:
         return session.execute_write(resolution.resolve_all)
 
 
-def split_merge(conn: Connection, merge_id: str) -> dict[str, Any] | None:
+def split_merge(target: Target, merge_id: str) -> dict[str, Any] | None:
     """Undo a recorded merge and veto it; the merge record's properties, or None."""
-    with get_driver(conn).session(database=conn.database) as session:
-        return session.execute_write(resolution.split, merge_id)
+    return using(target).write(f"splitting merge {merge_id}", resolution.split, merge_id)
 
 
-def reset(conn: Connection) -> None:
+def reset(target: Target) -> None:
     """Delete every node and relationship; constraints and indexes stay."""
-    with get_driver(conn).session(database=conn.database) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database) as session:
         session.run(Query(cypher.RESET)).consume()
 
 
-def summary(conn: Connection) -> dict[str, Any]:
-    driver = get_driver(conn)
-    docs, _, _ = driver.execute_query(cypher.COUNT_DOCUMENTS, database_=conn.database, routing_="r")
-    labels, _, _ = driver.execute_query(cypher.COUNT_BY_LABEL, database_=conn.database, routing_="r")
-    types, _, _ = driver.execute_query(cypher.COUNT_BY_TYPE, database_=conn.database, routing_="r")
+def summary(target: Target) -> dict[str, Any]:
+    graph = using(target)
+    driver, database = graph.driver, graph.database
+    docs, _, _ = driver.execute_query(cypher.COUNT_DOCUMENTS, database_=database, routing_="r")
+    labels, _, _ = driver.execute_query(cypher.COUNT_BY_LABEL, database_=database, routing_="r")
+    types, _, _ = driver.execute_query(cypher.COUNT_BY_TYPE, database_=database, routing_="r")
     return {
         "documents": docs[0]["n"],
         "entities": {r["label"]: r["n"] for r in labels},
@@ -248,10 +411,10 @@ def _is_veto(labels: list[str], props: dict[str, Any]) -> bool:
 
 
 def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in props.items() if not k.startswith("evidence") and k != "documents"}
-    if "evidence_doc" in props:
+    out = {k: v for k, v in props.items() if k not in EVIDENCE_FIELDS and k != "documents"}
+    if DOCUMENT_FIELD in props:
         # Evidence entries are parallel lists; their order depends on load order.
-        columns = [props.get(f, []) for f in sorted(props) if f.startswith("evidence")]
+        columns = [props[f] for f in sorted(EVIDENCE_FIELDS) if f in props]
         entries = sorted(zip(*columns, strict=False))
         out["evidence_entries"] = entries
     if "documents" in props:
@@ -261,13 +424,14 @@ def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fingerprint(conn: Connection) -> str:
+def fingerprint(target: Target) -> str:
     """SHA-256 over the graph's content (labels, properties, relationships),
     independent of load order, of ingestion and merge times and of split
     merges' vetoes."""
-    driver = get_driver(conn)
+    graph = using(target)
+    driver, database = graph.driver, graph.database
     h = hashlib.sha256()
-    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=conn.database, routing_="r")
+    nodes, _, _ = driver.execute_query(cypher.ALL_NODES, database_=database, routing_="r")
     node_lines = []
     for r in nodes:
         if _is_veto(r["labels"], r["props"]):
@@ -276,7 +440,7 @@ def fingerprint(conn: Connection) -> str:
         if isinstance(props.get("aliases"), list):
             props["aliases"] = sorted(props["aliases"])
         node_lines.append(json.dumps([sorted(r["labels"]), props], sort_keys=True, default=str))
-    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=conn.database, routing_="r")
+    rels, _, _ = driver.execute_query(cypher.ALL_RELATIONSHIPS, database_=database, routing_="r")
     rel_lines = [
         json.dumps([r["head"], r["type"], r["tail"], _canonical_rel_props(to_plain(r["props"]))],
                    sort_keys=True, default=str)
@@ -289,14 +453,16 @@ def fingerprint(conn: Connection) -> str:
 
 
 def run_query(
-    conn: Connection, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
+    target: Target, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
 ) -> list[dict[str, Any]]:
-    """An analyst's query. Read-only (a read transaction) unless write=True."""
+    """An analyst's query. Read-only (a read transaction) unless write=True;
+    as long as it takes (an analyst's question may well take minutes)."""
     def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
         return [to_plain(dict(record)) for record in tx.run(statement, params or {})]
 
     access = WRITE_ACCESS if write else READ_ACCESS
-    with get_driver(conn).session(database=conn.database, default_access_mode=access) as session:
+    graph = using(target)
+    with graph.driver.session(database=graph.database, default_access_mode=access) as session:
         if write:
             return session.execute_write(work)
         return session.execute_read(work)

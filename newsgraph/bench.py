@@ -40,22 +40,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from newsgraph.config import PROJECT_ROOT, Settings, load_settings
+from newsgraph.config import PROJECT_ROOT, Settings, configure_prefect, load_settings
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
 # The bench's own Neo4j: ports and home of its own, so no other graph is touched.
-BENCH_NEO4J = {
-    "NEO4J_URI": "bolt://127.0.0.1:7694",
-    "NEO4J_BOLT_PORT": "7694",
-    "NEO4J_HTTP_PORT": "7481",
-    "NEWSGRAPH_NEO4J_HOME": str(PROJECT_ROOT / "services" / "neo4j" / "run-bench"),
-    "NEO4J_USER": "neo4j",
-    "NEO4J_DATABASE": "neo4j",
-    "NEO4J_PASSWORD": "newsgraph-bench",  # a server on 127.0.0.1 that only the bench uses
+BENCH_NEO4J: dict[str, Any] = {
+    "neo4j_uri": "bolt://127.0.0.1:7694",
+    "neo4j_bolt_port": 7694,
+    "neo4j_http_port": 7481,
+    "neo4j_home": PROJECT_ROOT / "services" / "neo4j" / "run-bench",
+    "neo4j_user": "neo4j",
+    "neo4j_database": "neo4j",
+    "neo4j_password": "newsgraph-bench",  # a server on 127.0.0.1 that only the bench uses
 }
 MEMORY_SMALL_DOCS = 1000
 # The targets of issue 5, on a 2-core machine.
@@ -147,11 +147,11 @@ def bench_neo4j(use_configured: bool, log: Log) -> Iterator[Settings]:
         return
     from newsgraph import localneo4j
 
-    saved = {k: os.environ.get(k) for k in BENCH_NEO4J}
-    os.environ.update(BENCH_NEO4J)  # subprocesses (ingest runs) see the bench server too
+    # The configured settings with the bench's server in place of the configured
+    # one; the ingest subprocesses are handed the same (ingest_in_subprocess).
+    settings = replace(load_settings(), **BENCH_NEO4J)
     started = False
     try:
-        settings = load_settings()
         log(f"starting the bench's own Neo4j at {settings.neo4j_uri} (data in {settings.neo4j_home}) ...")
         started = localneo4j.start(settings, timeout=300)
         yield settings
@@ -160,12 +160,7 @@ def bench_neo4j(use_configured: bool, log: Log) -> Iterator[Settings]:
 
         close_drivers()
         if started:
-            localneo4j.stop(load_settings())
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+            localneo4j.stop(settings)
 
 
 def _empty(conn: Any) -> None:
@@ -354,14 +349,16 @@ def bench_stock_end_to_end(corpus: Path, n: int, model_name: str, processes: int
 CHILD = "child-ingest"
 
 
-def ingest_in_subprocess(corpus: Path, limit: int, processes: int) -> dict[str, Any]:
-    """`newsgraph ingest`'s flow on the first `limit` documents, in a fresh process:
-    the report, wall time and peak RSS (the process's own, and the largest of
-    its child processes: the embedded Prefect server, spaCy workers)."""
+def ingest_in_subprocess(corpus: Path, limit: int, processes: int, settings: Settings) -> dict[str, Any]:
+    """`newsgraph ingest`'s flow on the first `limit` documents, in a fresh process
+    that loads into the Neo4j of `settings`: the report, wall time and peak RSS
+    (the process's own, and the largest of its child processes: the embedded
+    Prefect server, spaCy workers)."""
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "newsgraph.bench", CHILD, str(corpus), str(limit), str(processes)],
         capture_output=True, text=True, check=False, cwd=PROJECT_ROOT,
+        env={**os.environ, **settings.neo4j_environment()},
     )
     wall = time.perf_counter() - started
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -381,9 +378,7 @@ def _peak_rss_kb() -> int:
 
 
 def _child_ingest(corpus: str, limit: int, processes: int) -> None:
-    from newsgraph.cli import _quiet_prefect
-
-    _quiet_prefect()
+    configure_prefect()
     from flows.ingest import run_ingest_flow
 
     report = run_ingest_flow([corpus], n_process=processes, limit=limit)
@@ -456,14 +451,14 @@ def run_bench(options: BenchOptions, log: Log = lambda _m: None) -> dict[str, An
         small = min(MEMORY_SMALL_DOCS, options.docs)
         log(f"memory: ingest of {small} documents into an empty graph ...")
         _empty(conn)
-        first_small = ingest_in_subprocess(corpus, small, options.processes)
+        first_small = ingest_in_subprocess(corpus, small, options.processes, settings)
         log(f"  {first_small}")
         log(f"end to end: ingest of {options.docs} documents into an empty graph ...")
         _empty(conn)
-        first = ingest_in_subprocess(corpus, options.docs, options.processes)
+        first = ingest_in_subprocess(corpus, options.docs, options.processes, settings)
         log(f"  {first}")
         log("re-ingest: the same documents again, unchanged ...")
-        again = ingest_in_subprocess(corpus, options.docs, options.processes)
+        again = ingest_in_subprocess(corpus, options.docs, options.processes, settings)
         log(f"  {again}")
         docs_per_s = _rate(first["report"]["read"], first["report"]["seconds"])
         result["end_to_end"] = {

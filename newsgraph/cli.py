@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from newsgraph.config import DEFAULTS, load_settings
+from newsgraph.config import DEFAULTS, Settings, configure_prefect, load_settings
 
 app = typer.Typer(
     help="News articles → knowledge graph: spaCy extraction, RDF schema, Neo4j, Prefect flows.",
@@ -36,47 +36,42 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _quiet_prefect() -> None:
-    """Keep Prefect's own chatter (and the embedded server's shutdown noise)
-    off the user's terminal unless asked for; errors still show."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
-    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
-    # The embedded server has nowhere to send telemetry (and it locks its sqlite file).
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Its first start creates its database; on a busy 2-core machine that takes
-    # longer than Prefect's default 20 s.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    # Dask's scheduler, nannies and workers log every start, connection and close
-    # at INFO (some thirty lines a run); dask reads this when distributed is
-    # imported, here and in the worker processes, which inherit the environment.
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "prefect.server", "alembic", "httpx"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def _fail(message: str, code: int = 1) -> typer.Exit:
     # Messages quote paths, queries and server errors: a "[...]" in them is text, not markup.
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
-def _connection() -> Any:
-    from newsgraph.connection import connection
-
-    return connection()
+def _settings() -> Settings:
+    """This command's settings: read from the environment and .env once per
+    command, on its first use, and kept on the command's context."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and isinstance(root.obj, dict) and "settings" in root.obj:
+        cached: Settings = root.obj["settings"]
+        return cached
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a variable with a value it cannot take: one line, no traceback
+        raise _fail(str(exc)) from None
+    if root is not None:
+        root.ensure_object(dict)
+        root.obj["settings"] = settings
+    return settings
 
 
 def _check_neo4j() -> Any:
-    """The connection, or a clear message saying how to get a server."""
+    """An open graph store for the configured server (closed when the command
+    ends), or a clear message saying how to get a server."""
     from neo4j.exceptions import ClientError, ServiceUnavailable
 
-    from graphstore.store import get_driver
+    from graphstore.store import GraphStore
+    from newsgraph.connection import connection
 
-    conn = _connection()
+    conn = connection(_settings())
+    graph = GraphStore(conn)
     try:
-        get_driver(conn)
+        graph.open()
     except ClientError as exc:
         # AuthError, and also AuthenticationRateLimit (a plain ClientError) once a
         # wrong password has been tried a few times in a row.
@@ -89,7 +84,10 @@ def _check_neo4j() -> Any:
     except (ServiceUnavailable, OSError, ValueError) as exc:
         raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
                     "Start the local server with `newsgraph neo4j start`, or set NEO4J_URI.") from None
-    return conn
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(graph.close)
+    return graph
 
 
 # ------------------------------------------------------------------ neo4j
@@ -98,7 +96,7 @@ def neo4j_start(timeout: Annotated[int, typer.Option(help="Seconds to wait for B
     """Start the local Neo4j (idempotent) and wait until Bolt answers."""
     from newsgraph import localneo4j
 
-    settings = load_settings()
+    settings = _settings()
     try:
         started = localneo4j.start(settings, timeout=timeout)
     except RuntimeError as exc:
@@ -113,7 +111,7 @@ def neo4j_stop() -> None:
     """Stop the local Neo4j if it runs."""
     from newsgraph import localneo4j
 
-    stopped = localneo4j.stop(load_settings())
+    stopped = localneo4j.stop(_settings())
     out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
@@ -122,7 +120,7 @@ def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     """Say whether the local Neo4j runs, and where."""
     from newsgraph import localneo4j
 
-    settings = load_settings()
+    settings = _settings()
     status = localneo4j.status(settings)
     if as_json:
         out.print_json(json.dumps(status, default=str))
@@ -154,7 +152,7 @@ def extract(
 
     if fmt != "jsonl":
         raise _fail(f"unknown format {fmt!r}; the only format is jsonl")
-    settings = load_settings()
+    settings = _settings()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     count = 0
     cutoff = settings.min_confidence if min_confidence is None else min_confidence
@@ -224,8 +222,8 @@ def _no_documents(report: dict[str, Any], paths: list[Path]) -> typer.Exit | Non
 def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
                batch_words: int | None = None, show_progress: bool = True, runner: str = "sequential",
                dask_address: str | None = None, limit: int | None = None,
-               reextract: bool | None = None) -> dict[str, Any]:
-    _quiet_prefect()
+               reextract: bool | None = None, min_confidence: float | None = None) -> dict[str, Any]:
+    configure_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows import ingest as ingest_module
@@ -243,7 +241,7 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
         try:
             return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
                                                  n_process=processes, batch_words=batch_words, limit=limit,
-                                                 reextract=reextract)
+                                                 reextract=reextract, min_confidence=min_confidence)
         finally:
             ingest_module.progress_hook = None
 
@@ -263,6 +261,12 @@ def ingest(
     keep_old_versions: Annotated[bool, typer.Option(
         "--keep-old-versions", help="Skip unchanged documents even when another extractor version read them "
                                     "(default: NEWSGRAPH_REEXTRACT, on: they are re-extracted).")] = False,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", min=0.0, max=1.0,
+        help="Load only entities and facts at or above this calibrated confidence (0: every candidate). "
+             "Default: NEWSGRAPH_MIN_CONFIDENCE, else the cut-off chosen on dev data; the same as "
+             "`extract --min-confidence`. Unchanged documents already loaded keep their facts (--force "
+             "extracts them again at this cut-off).")] = None,
 ) -> None:
     """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped
     unless another extractor version read them."""
@@ -273,7 +277,7 @@ def ingest(
     _check_neo4j()
     report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
                         runner=runner, dask_address=dask_address, limit=limit,
-                        reextract=False if keep_old_versions else None)
+                        reextract=False if keep_old_versions else None, min_confidence=min_confidence)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
     else:
@@ -306,7 +310,7 @@ def bench(
 
     if use_configured and not yes:
         raise _fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
-    _quiet_prefect()
+    configure_prefect()
     options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
                            query_runs=query_runs, use_configured=use_configured)
     try:
@@ -547,8 +551,8 @@ def serve(
     if not inbox.is_dir():
         raise _fail(f"inbox {inbox} is not a folder")
     _check_neo4j()
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The runs of the schedule are what `serve` is for: Prefect's log at INFO.
+    configure_prefect("INFO", quiet_server=False)
     if os.environ.get("PREFECT_API_URL"):
         _serve(inbox, cron)
         return
@@ -591,7 +595,7 @@ def eval_command(
         raise _fail(f"unknown dataset {dataset!r}; use {', '.join(DATASETS)}")
     if not path.exists():
         raise _fail(f"{path} does not exist")
-    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=load_settings().spacy_model,
+    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=_settings().spacy_model,
                       min_confidence=min_confidence)
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
@@ -612,7 +616,7 @@ def eval_resolution_command(
     if not path.exists():
         raise _fail(f"{path} does not exist")
     conn = _check_neo4j()
-    _quiet_prefect()
+    configure_prefect()
     try:
         result = run_resolution_eval(conn, path, limit=limit, reset=reset)
     except GraphNotEmpty as exc:
@@ -658,7 +662,7 @@ def demo(
     from newsgraph.demo import DEMO_QUERIES
 
     conn = _check_neo4j()
-    settings = load_settings()
+    settings = _settings()
     report = run_ingest([str(path)])
     _print_report(report)
     nothing = _no_documents(report, [path])

@@ -72,7 +72,7 @@ def measure(rows: list[dict[str, Any]], spans: dict[tuple[str, int, int], tuple[
     return out
 
 
-def run_resolution_eval(conn: store.Connection, path: Path, *, limit: int | None = None,
+def run_resolution_eval(conn: store.Target, path: Path, *, limit: int | None = None,
                         reset: bool = False) -> dict[str, Any]:
     """Ingest DWIE dev into the (empty) graph and measure before and after resolution."""
     from flows.ingest import ingest_flow

@@ -24,9 +24,15 @@ os.environ.setdefault("NEO4J_HTTP_PORT", "7475")
 os.environ.setdefault("NEWSGRAPH_NEO4J_HOME", str(ROOT / "services" / "neo4j" / "run-test"))
 os.environ.setdefault("NEWSGRAPH_ENV_FILE", str(ROOT / "tests" / "no.env"))
 os.environ.setdefault("NEO4J_PASSWORD", "newsgraph-test")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def _configure_prefect() -> None:
+    from newsgraph.config import configure_prefect
+
+    configure_prefect("WARNING", quiet_server=False)
+
+
+_configure_prefect()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,39 @@
+"""The evidence kept on a relationship, defined once.
+
+Each relationship carries one entry per supporting span as parallel lists, one
+list per field below. The load plan fills them from the ng:Assertion nodes,
+cypher.py's statements append, filter and replace them, export turns them back
+into assertions and fingerprints compare them: all from this definition, so a
+field added here reaches every one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EvidenceField:
+    name: str  # the relationship property holding the list
+    key: str | None  # the assertion's property (its ng:neo4jKey); None: the supporting document
+    default: Any  # an assertion without the property gets this
+
+
+EVIDENCE = (
+    EvidenceField("evidence", "evidence", ""),
+    EvidenceField("evidence_doc", None, ""),
+    EvidenceField("evidence_sentence", "sentence", -1),
+    EvidenceField("evidence_start", "start", -1),
+    EvidenceField("evidence_end", "end", -1),
+    EvidenceField("evidence_confidence", "confidence", 0.0),
+    EvidenceField("evidence_version", "extractor_version", ""),
+)
+EVIDENCE_FIELDS = tuple(f.name for f in EVIDENCE)
+# The list that says which document each entry comes from.
+DOCUMENT_FIELD = "evidence_doc"
+
+# The names go into Cypher text (cypher.py, at import): plain identifiers only.
+assert all(re.fullmatch(r"[a-z_]+", name) for name in EVIDENCE_FIELDS)
+assert DOCUMENT_FIELD in EVIDENCE_FIELDS
