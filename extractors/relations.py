@@ -701,9 +701,12 @@ def _event_dates(ix: _Index) -> Iterator[Found]:
                 yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
 
 
-# Entities the calibration finds wrong more often than right: a fact about one
-# is worth less than the pattern alone says.
-WEAK_ENTITY = 0.6
+# An entity only the statistical model found, once, is the doubtful kind (the
+# calibration shows it wrong far more often than a gazetteer's or a repeated
+# one): a fact about it is worth less than the pattern alone says. Fixed by
+# source, not by the entity's calibrated confidence, so that calibrating twice
+# gives the same table.
+WEAK_SOURCE = "model_"
 WEAK_SUFFIX = "~weak"
 
 
@@ -713,7 +716,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
-    weak = {e.id for e in entities if e.confidence < WEAK_ENTITY}
+    weak = {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and len(e.mentions) <= 1}
 
     def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
@@ -721,12 +724,12 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
         if head in weak or tail in weak:
             rule += WEAK_SUFFIX  # a pattern between doubtful entities is its own rule, calibrated apart
         key = (head, rtype, tail, tuple(sorted(props.items())))
-        conf = calibrated(rtype, rule)
         rel = merged.get(key)
         if rel is None:
-            rel = merged[key] = Relation(head, rtype, tail, dict(props), conf, rule=rule)
-        if conf > rel.confidence:
-            rel.confidence, rel.rule = conf, rule
+            # The first rule that finds a fact names it (the finders run in a fixed
+            # order), whatever the calibration says: so calibrating again measures
+            # the same rules and gives the same table.
+            rel = merged[key] = Relation(head, rtype, tail, dict(props), calibrated(rtype, rule), rule=rule)
         start, end = sentences[sent]
         if not any(ev.sentence == sent for ev in rel.evidence):
             rel.evidence.append(Evidence(sent, start, end))
