@@ -153,10 +153,13 @@ def test_country_interactions(examples_graph) -> None:
     rows = _run(examples_graph, "country_interactions")
     assert rows and all(r["country"] < r["other"] for r in rows)
     assert all(not (r["as"] == "venue" and r["other_as"] == "venue") for r in rows)
-    # Stated in the examples: Biden met the pope at the Vatican (01), Trump left for
-    # Singapore (05), the South Korean prime minister met Abe in Tokyo (03).
-    pairs = {(r["country"], r["other"]) for r in rows}
-    assert pairs & {("United States", "Vatican City"), ("Singapore", "United States"), ("Japan", "South Korea")}
+    # At the calibrated cut-off the meetings and visits that verbs trigger stay out
+    # of the graph (issue 10: on the news dev set they were hardly ever facts an
+    # analyst wanted); what stays is stated: "canada prime minister justin trudeau
+    # hosted the g7 summit" (05) puts Canada at the summit through its head of government.
+    sides = {(r["country"], r["as"], r["through"], r["event"]) for r in rows}
+    sides |= {(r["other"], r["other_as"], r["other_through"], r["event"]) for r in rows}
+    assert ("Canada", "host", "Justin Trudeau", "G7 Summit") in sides, rows
 
 
 def test_cookbook_command_lists_parameters_and_refuses_unknown_ones() -> None:

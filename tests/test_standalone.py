@@ -239,7 +239,12 @@ def test_a_clone_without_shared_extracts_what_the_checkout_extracts(
         assert "shared" not in plan and "build_truecaser" not in plan, plan
     # the checkout's interpreter and libraries, the clone's code: PYTHONPATH puts the
     # clone ahead of the editable install that points at this checkout
-    run = _extract([sys.executable, "-m", "newsgraph.cli"], inputs, open_logger, tmp_path / "cwd", pythonpath=clone)
+    # The editable install puts this checkout on sys.path (a .pth file); the run takes it
+    # off before importing anything, so a module the clone lacks cannot come from here.
+    bootstrap = ("import runpy, sys; "
+                 f"sys.path[:] = [p for p in sys.path if p.rstrip('/') != {str(REPO)!r}]; "
+                 "sys.argv[0] = 'newsgraph'; runpy.run_module('newsgraph.cli', run_name='__main__')")
+    run = _extract([sys.executable, "-c", bootstrap], inputs, open_logger, tmp_path / "cwd", pythonpath=clone)
 
     venv = Path(sys.prefix).resolve()
     read_from_checkout = [p for p in run.opened if _under(p, REPO) and not _under(p, venv)]

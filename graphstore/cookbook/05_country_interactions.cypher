@@ -1,4 +1,4 @@
-// Countries that meet at events: two countries at one event, each taking part itself, through a person holding an office in it, or as the venue.
+// Countries that meet at events: two countries at one event, each taking part itself, through a person holding an office in it, or as the venue (stated, or the venue's country code).
 // params: {}
 // News names the people more often than their countries ("france president
 // emmanuel macron held talks with biden"): a head of state or minister at an
@@ -17,6 +17,11 @@ CALL (e) {
   RETURN c, r.role AS role, p.name AS via
   UNION
   MATCH (e)-[:LOCATED_IN]->(place:Entity)-[:LOCATED_IN*0..1]->(c:Country)
+  RETURN c, 'venue' AS role, place.name AS via
+  UNION
+  // a place's country as reference data knows it (its country_code), where no text says it
+  MATCH (e)-[:LOCATED_IN]->(place:Place)
+  MATCH (c:Country {iso_code: place.country_code})
   RETURN c, 'venue' AS role, place.name AS via
 }
 WITH e, collect({country: c.name, role: role, via: via}) AS sides
