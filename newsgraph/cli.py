@@ -429,12 +429,12 @@ def import_command(
 
 @app.command()
 def why(
-    head: Annotated[str, typer.Argument(help="Name of the subject, e.g. \"Sergey Lavrov\".")],
+    head: Annotated[str, typer.Argument(help="Name of the subject, e.g. \"Emmanuel Macron\".")],
     rel_type: Annotated[str, typer.Argument(metavar="TYPE", help="Relationship type, e.g. HOLDS_ROLE.")],
-    tail: Annotated[str, typer.Argument(help="Name of the object, e.g. \"Russia\".")],
+    tail: Annotated[str, typer.Argument(help="Name of the object, e.g. \"France\".")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Print the sentences (with documents and offsets) that support a fact."""
+    """Print the sentences that support a fact, each with its document, sentence number, offsets and confidence."""
     from graphstore.cookbook import recipe
     from graphstore.store import run_query
     from schema.ontology import load_ontology
@@ -455,8 +455,9 @@ def why(
         out.print(f"{first['head']} {first['fact']}{detail} {first['tail']}: "
                   f"{len(rows)} supporting sentence(s)", highlight=False)
         for r in rows:
+            # A sentence of the one-per-line form keeps its line break in the evidence; one line per sentence here.
             out.print(f"  [{r['document']} sentence {r['sentence']}, chars {r['start']}-{r['end']}, "
-                      f"confidence {r['confidence']:.2f}] {r['text']}", highlight=False)
+                      f"confidence {r['confidence']:.2f}] {r['text'].strip()}", highlight=False)
     if not rows:
         raise typer.Exit(1)
 
