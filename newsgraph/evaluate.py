@@ -506,8 +506,8 @@ def judge_facts(gold: FactDocument, extraction: Extraction | None) -> FactJudgem
             counts.tp += 1
         else:
             counts.fp += 1
-        conf = ent.attributes.get("confidence")
-        hits.append((float(conf) if isinstance(conf, int | float) else None, bool(matched[ent.id])))
+        conf = ent.confidence
+        hits.append((float(conf), bool(matched[ent.id])))
     # A gold entity is known by its name (relations refer to it by name), so it
     # is found when any prediction matches that name.
     found: set[str] = set().union(*matched.values())
