@@ -29,9 +29,9 @@ def gold_entity(label: str, name: str, *aliases: str) -> FactEntity:
     return FactEntity(label, name, frozenset(k for k in map(fact_key, [name, *aliases]) if k))
 
 
-def pred(eid: str, label: str, name: str, *mentions: str, **attributes: object) -> Entity:
+def pred(eid: str, label: str, name: str, *mentions: str, confidence: float = 1.0, **attributes: object) -> Entity:
     return Entity(eid, label, name, f"urn:{eid}", [Mention(0, len(m), m, 0) for m in mentions],
-                  attributes=dict(attributes))
+                  attributes=dict(attributes), confidence=confidence)
 
 
 def judged(gold: FactDocument, entities: list[Entity], relations: list[Relation]) -> evaluate.FactJudgement:
@@ -114,13 +114,16 @@ def test_reliability_buckets() -> None:
 def test_score_facts_reports_cutoffs_and_entity_reliability_when_entities_carry_confidence() -> None:
     gold = FactDocument("a.txt", Path("a.txt"), [gold_entity("Person", "A"), gold_entity("Country", "B")],
                         [("A", "NATIONAL_OF", "B")])
-    x = Extraction(Document("a.txt", "t"), [pred("a", "Person", "A", confidence=0.9), pred("b", "Country", "B")],
+    x = Extraction(Document("a.txt", "t"), [pred("a", "Person", "A", confidence=0.9),
+                                            pred("b", "Country", "B", confidence=0.3)],
                    [Relation("a", "NATIONAL_OF", "b", confidence=0.6)])
     out = score_facts([gold], {"a.txt": x}, min_confidence=0.0)
     assert out["relations"]["micro"]["tp"] == 1
     assert out["relations_at_confidence"]["0.7"]["fn"] == 1
     assert out["reliability"]["relations"]["buckets"][1]["correct"] == 1
-    assert out["reliability"]["entities"]["count"] == 1  # only the entity with a confidence
+    # every entity carries its calibrated confidence: each lands in its bucket
+    assert out["reliability"]["entities"]["count"] == 2
+    assert [b["count"] for b in out["reliability"]["entities"]["buckets"]] == [1, 0, 0, 0, 1]
     # a document with no extraction (its text could not be read) predicts nothing
     assert score_facts([gold], {})["entities"]["micro"]["fn"] == 2
 
