@@ -142,6 +142,8 @@ def extract_batch(docs: list[Document], model_name: str, n_process: int,
                   min_confidence: float | None = None) -> list[Extraction]:
     """`min_confidence` is the flow's cut-off, passed as an argument so a worker
     applies the one the run was started with (None: the calibrated default)."""
+    if not docs:  # all unchanged: no spaCy to load, and with several processes none to fork
+        return []
     return list(extract_documents(docs, model_name=model_name, n_process=n_process, min_confidence=min_confidence))
 
 

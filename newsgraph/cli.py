@@ -226,7 +226,7 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
     configure_prefect()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows import ingest as ingest_module
+    from flows.ingest import run_ingest_flow
 
     progress = Progress(TextColumn("ingesting"), BarColumn(bar_width=None), TextColumn("{task.description}"),
                         TimeElapsedColumn(), console=err, transient=True,
@@ -234,16 +234,12 @@ def run_ingest(paths: list[str], *, force: bool = False, processes: int = 1,
     with progress:
         bar = progress.add_task("", total=None)
 
-        def hook(read: int, failed: int) -> None:
+        def show(read: int, failed: int) -> None:
             progress.update(bar, description=f"{read} documents read, {failed} failed")
 
-        ingest_module.progress_hook = hook
-        try:
-            return ingest_module.run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force,
-                                                 n_process=processes, batch_words=batch_words, limit=limit,
-                                                 reextract=reextract, min_confidence=min_confidence)
-        finally:
-            ingest_module.progress_hook = None
+        return run_ingest_flow(paths, runner=runner, dask_address=dask_address, force=force, n_process=processes,
+                               batch_words=batch_words, limit=limit, reextract=reextract,
+                               min_confidence=min_confidence, progress=show)
 
 
 @app.command()
