@@ -119,7 +119,10 @@ def ingest_flow(
     resolve: bool = True,
     reextract: bool | None = None,
     min_confidence: float | None = None,
-    progress: Progress | None = None,
+    # Any, not Progress: Prefect validates a flow's parameters with pydantic, which
+    # must resolve every annotation where a scheduled run loads the flow, and a
+    # callback is an in-process value that no schedule ever passes anyway.
+    progress: Any = None,
 ) -> dict[str, Any]:
     """`parallel`: submit batches to the flow's task runner (see run_ingest_flow);
     `limit`: read at most this many documents; `in_flight`: batches submitted
