@@ -132,11 +132,16 @@ class Counts:
         self.gold += other.gold
 
     def to_json(self) -> dict[str, Any]:
-        p = self.correct / self.predicted if self.predicted else 0.0
-        r = self.correct / self.gold if self.gold else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f = prf(self.correct, self.predicted, self.gold)
         return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": self.gold,
                 "predicted": self.predicted, "correct": self.correct}
+
+
+def prf(correct: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1, unrounded (rounded only where printed)."""
+    p = correct / predicted if predicted else 0.0
+    r = correct / gold if gold else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
 Span = tuple[int, int, str]  # start, end, scoring label
@@ -454,9 +459,8 @@ class FactCounts:
         self.fn += other.fn
 
     def to_json(self) -> dict[str, Any]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        p, r, f = prf(self.tp, self.tp + self.fp, self.tp + self.fn)
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4) if p + r else 0.0,
                 "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
 
