@@ -38,10 +38,10 @@ install: $(STAMP) $(NEO4J_LIB)
 # (../shared/datasets/cnn-facts) into extractors/data/calibration.json (committed); rerun
 # after any change to extraction (tests/test_calibration.py checks it is current).
 calibrate: $(STAMP)
-	$(PY) -m extractors.training.calibrate
+	$(NEWSGRAPH) build calibration
 
 truecase-table: $(STAMP)
-	$(PY) -m extractors.build_truecaser --out extractors/data/truecase.json
+	$(NEWSGRAPH) build truecase-table --out extractors/data/truecase.json
 
 neo4j-start: install
 	$(NEWSGRAPH) neo4j start
@@ -67,12 +67,12 @@ screenshot: install
 
 # Retrain the relation classifier (weights in extractors/models/relations, committed).
 train-relations: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m extractors.training.train_relations --out extractors/models/relations
+	OMP_NUM_THREADS=1 $(NEWSGRAPH) build relations --out extractors/models/relations
 
 # Retrain the case-robust NER (weights in extractors/models/ner, committed); about 25 min on one thread.
 train-ner: $(STAMP)
-	$(PY) -m extractors.training.convert --out build/ner
-	OMP_NUM_THREADS=1 $(PY) -m spacy train extractors/training/ner.cfg --code extractors/training/augment.py \
+	$(NEWSGRAPH) build ner-data --out build/ner
+	OMP_NUM_THREADS=1 $(PY) -m spacy train tools/training/ner.cfg --code tools/training/augment.py \
 		--output build/ner-train --paths.train build/ner/train.spacy --paths.dev build/ner/valid.spacy
 	rm -rf extractors/models/ner && cp -r build/ner-train/model-best extractors/models/ner
 

@@ -3,7 +3,7 @@
 Every relation names the rule that found it (`Relation.rule`). Its confidence
 is the share of that rule's facts that were right on the news dev set
 (`extractors/data/calibration.json`, written by
-`python -m extractors.training.calibrate`), so that facts at confidence c are
+`make calibrate`, tools/training/calibrate.py), so that facts at confidence c are
 right about c of the time. The trained classifier's scores are calibrated the
 same way, per relation type and score band.
 

@@ -18,7 +18,7 @@ HOLDS_ROLE and NATIONAL_OF of Germany):
   precise patterns (`relations.py`) fired for the pair.
 
 Every feature is lowercased: casing never reaches the model. The weights are
-an artifact of `extractors/training/train_relations.py` (see `make
+an artifact of `tools/training/train_relations.py` (see `make
 train-relations`), stored in `extractors/models/relations/` as `cfg`,
 `features.json` and `weights.npy`.
 

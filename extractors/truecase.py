@@ -6,7 +6,7 @@ offset in the copy is the same offset in the original, and mentions found on
 the copy are sliced from the original text.
 
 The word list is `data/truecase.json`, an artifact of the package built by
-`build_truecaser.py` (`make truecase-table`) and committed: without it the
+`tools/training/build_truecaser.py` (`make truecase-table`) and committed: without it the
 truecaser cannot work, and its absence is an error, not a fallback.
 """
 

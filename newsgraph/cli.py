@@ -1,4 +1,10 @@
-"""The `newsgraph` command line."""
+"""The `newsgraph` command line.
+
+The product's commands are here. The tools' commands (the local Neo4j, bench,
+eval, the builds of extraction's artifacts: tools/cli.py) join the same command
+line through the `newsgraph.commands` entry point (see `add_commands`), so this
+runtime never imports the tools.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,16 @@ import json
 import os
 import signal
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from newsgraph.config import DEFAULTS, Settings, configure_prefect, load_settings
+from newsgraph.config import DEFAULTS, configure_prefect
+from newsgraph.console import check_neo4j, command_settings, err, fail, out
 
 app = typer.Typer(
     help="News articles → knowledge graph: spaCy extraction, RDF schema, Neo4j, Prefect flows.",
@@ -26,112 +32,6 @@ app = typer.Typer(
     # message to the terminal's width.
     rich_markup_mode=None,
 )
-neo4j_app = typer.Typer(help="The local Neo4j server (runs from Maven Central jars, no Docker).",
-                        no_args_is_help=True, rich_markup_mode=None)
-app.add_typer(neo4j_app, name="neo4j")
-
-# Soft wrap: a message is one line however wide the terminal, so it is never cut
-# mid-sentence and can be searched for (tables still fit the width).
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    # Messages quote paths, queries and server errors: a "[...]" in them is text, not markup.
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    return typer.Exit(code)
-
-
-def _settings() -> Settings:
-    """This command's settings: read from the environment and .env once per
-    command, on its first use, and kept on the command's context."""
-    ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx is not None else None
-    if root is not None and isinstance(root.obj, dict) and "settings" in root.obj:
-        cached: Settings = root.obj["settings"]
-        return cached
-    try:
-        settings = load_settings()
-    except ValueError as exc:  # a variable with a value it cannot take: one line, no traceback
-        raise _fail(str(exc)) from None
-    if root is not None:
-        root.ensure_object(dict)
-        root.obj["settings"] = settings
-    return settings
-
-
-def _check_neo4j() -> Any:
-    """An open graph store for the configured server (closed when the command
-    ends), or a clear message saying how to get a server."""
-    from neo4j.exceptions import ClientError, ServiceUnavailable
-
-    from graphstore.store import GraphStore
-    from newsgraph.connection import connection
-
-    conn = connection(_settings())
-    graph = GraphStore(conn)
-    try:
-        graph.open()
-    except ClientError as exc:
-        # AuthError, and also AuthenticationRateLimit (a plain ClientError) once a
-        # wrong password has been tried a few times in a row.
-        if not (exc.code or "").startswith("Neo.ClientError.Security."):
-            raise
-        why = ("too many wrong logins in a row, so Neo4j refuses this user for a few seconds"
-               if exc.code == "Neo.ClientError.Security.AuthenticationRateLimit" else "wrong user or password")
-        raise _fail(f"Neo4j at {conn.uri} refused the login for user {conn.user!r} ({why}): "
-                    "check NEO4J_USER / NEO4J_PASSWORD (environment or .env).") from None
-    except (ServiceUnavailable, OSError, ValueError) as exc:
-        raise _fail(f"cannot reach Neo4j at {conn.uri} ({type(exc).__name__}). "
-                    "Start the local server with `newsgraph neo4j start`, or set NEO4J_URI.") from None
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.call_on_close(graph.close)
-    return graph
-
-
-# ------------------------------------------------------------------ neo4j
-@neo4j_app.command("start")
-def neo4j_start(timeout: Annotated[int, typer.Option(help="Seconds to wait for Bolt.")] = 180) -> None:
-    """Start the local Neo4j (idempotent) and wait until Bolt answers."""
-    from newsgraph import localneo4j
-
-    settings = _settings()
-    try:
-        started = localneo4j.start(settings, timeout=timeout)
-    except RuntimeError as exc:
-        raise _fail(str(exc)) from None
-    state = "started" if started else "already running"
-    out.print(f"Neo4j {state}: bolt://127.0.0.1:{settings.neo4j_bolt_port}, "
-              f"Browser http://127.0.0.1:{settings.neo4j_http_port}/browser/")
-
-
-@neo4j_app.command("stop")
-def neo4j_stop() -> None:
-    """Stop the local Neo4j if it runs."""
-    from newsgraph import localneo4j
-
-    stopped = localneo4j.stop(_settings())
-    out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
-
-
-@neo4j_app.command("status")
-def neo4j_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Say whether the local Neo4j runs, and where."""
-    from newsgraph import localneo4j
-
-    settings = _settings()
-    status = localneo4j.status(settings)
-    if as_json:
-        out.print_json(json.dumps(status, default=str))
-    else:
-        for key, value in status.items():
-            out.print(f"{key}: {value}", highlight=False)
-        if status.get("auth_ok") is False:
-            err.print(f"The server answers but refuses the login for user {settings.neo4j_user!r}: check NEO4J_USER / "
-                      "NEO4J_PASSWORD (environment or .env).", highlight=False)
-    if not status.get("running"):
-        raise typer.Exit(3)
 
 
 # ----------------------------------------------------------------- extract
@@ -151,8 +51,8 @@ def extract(
     from newsgraph.readers import DocumentReader
 
     if fmt != "jsonl":
-        raise _fail(f"unknown format {fmt!r}; the only format is jsonl")
-    settings = _settings()
+        raise fail(f"unknown format {fmt!r}; the only format is jsonl")
+    settings = command_settings()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     count = 0
     cutoff = settings.min_confidence if min_confidence is None else min_confidence
@@ -215,7 +115,7 @@ def _no_documents(report: dict[str, Any], paths: list[Path]) -> typer.Exit | Non
         return None
     where = ", ".join(str(p) for p in paths)
     also = f" ({len(report['unsupported'])} files of other types)" if report.get("unsupported") else ""
-    return _fail(f"no documents found in {where}{also}: newsgraph reads .txt and .story files (one document "
+    return fail(f"no documents found in {where}{also}: newsgraph reads .txt and .story files (one document "
                  "each) and .jsonl files (one per line)")
 
 
@@ -267,10 +167,10 @@ def ingest(
     """Ingest articles into Neo4j through the Prefect flow; unchanged documents are skipped
     unless another extractor version read them."""
     if runner not in ("sequential", "dask"):
-        raise _fail(f"unknown runner {runner!r}; use sequential or dask", 2)
+        raise fail(f"unknown runner {runner!r}; use sequential or dask", 2)
     if dask_address and runner != "dask":
-        raise _fail("--dask-address needs --runner dask", 2)
-    _check_neo4j()
+        raise fail("--dask-address needs --runner dask", 2)
+    check_neo4j()
     report = run_ingest([str(p) for p in paths], force=force, processes=processes, batch_words=batch_words,
                         runner=runner, dask_address=dask_address, limit=limit,
                         reextract=False if keep_old_versions else None, min_confidence=min_confidence)
@@ -285,47 +185,10 @@ def ingest(
         raise typer.Exit(1)
 
 
-# ------------------------------------------------------------------- bench
-@app.command()
-def bench(
-    docs: Annotated[int, typer.Option(help="Documents for end to end, re-ingest, memory and queries.", min=1)] = 10_000,
-    extract_docs: Annotated[int, typer.Option(help="Documents for extraction against stock spaCy.", min=1)] = 1_000,
-    load_docs: Annotated[int, typer.Option(help="Documents for the loader against rdflib-neo4j.", min=1)] = 1_000,
-    processes: Annotated[int, typer.Option(help="spaCy processes end to end (stock gets as many).", min=1)] = 1,
-    query_runs: Annotated[int, typer.Option(help="Timed runs per cookbook recipe.", min=1)] = 20,
-    use_configured: Annotated[bool, typer.Option("--use-configured", help="Use the Neo4j of NEO4J_URI instead "
-                                                 "of the bench's own server: its graph is EMPTIED.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Confirm --use-configured.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Measure newsgraph against stock spaCy and rdflib-neo4j on ../shared/corpora/reuters21578.jsonl.
-
-    Runs on a Neo4j of its own (bolt 7694, http 7481, data in services/neo4j/run-bench),
-    started and stopped here, so the graph NEO4J_URI names is not touched."""
-    from newsgraph.bench import BenchOptions, BenchSkipped, format_table, run_bench
-
-    if use_configured and not yes:
-        raise _fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
-    configure_prefect()
-    options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
-                           query_runs=query_runs, use_configured=use_configured)
-    try:
-        result = run_bench(options, log=lambda message: err.print(message, highlight=False))
-    except BenchSkipped as exc:
-        err.print(f"bench skipped: {exc}", highlight=False)
-        return
-    except RuntimeError as exc:
-        raise _fail(str(exc)) from None
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
-    else:
-        out.print(format_table(result))
-
-
 # ------------------------------------------------------------------- query
 def _parse_param(text: str) -> tuple[str, Any]:
     if "=" not in text:
-        raise _fail(f"--param takes NAME=VALUE, got {text!r}")
+        raise fail(f"--param takes NAME=VALUE, got {text!r}")
     name, raw = text.split("=", 1)
     try:
         value = json.loads(raw)  # numbers, booleans, lists; anything else is a string
@@ -346,13 +209,13 @@ def query(
 
     from graphstore.store import run_query
 
-    conn = _check_neo4j()
+    conn = check_neo4j()
     params = dict(_parse_param(p) for p in (param or []))
     try:
         rows = run_query(conn, cypher_text, params, write=write)
     except ClientError as exc:
         hint = " (the query writes: add --write)" if "write" in (exc.message or "").lower() else ""
-        raise _fail(f"{exc.code}: {exc.message}{hint}") from None
+        raise fail(f"{exc.code}: {exc.message}{hint}") from None
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
         return
@@ -382,8 +245,8 @@ def export(
 
     formats = {"turtle": "turtle", "ttl": "turtle", "json-ld": "json-ld", "jsonld": "json-ld"}
     if fmt not in formats:
-        raise _fail(f"unknown format {fmt!r}; use turtle or json-ld")
-    conn = _check_neo4j()
+        raise fail(f"unknown format {fmt!r}; use turtle or json-ld")
+    conn = check_neo4j()
     graph = export_graph(conn)
     text = graph.serialize(format=formats[fmt])
     if output is None:
@@ -405,16 +268,16 @@ def import_command(
     from schema.validation import validate_graph
 
     if not path.is_file():
-        raise _fail(f"{path} is not a file")
+        raise fail(f"{path} is not a file")
     fmt = "json-ld" if path.suffix.lower() in (".jsonld", ".json") else "turtle"
-    conn = _check_neo4j()
+    conn = check_neo4j()
     try:
         graph = Graph().parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many kinds of parse errors
-        raise _fail(f"cannot parse {path} as {fmt}: {exc}") from None
+        raise fail(f"cannot parse {path} as {fmt}: {exc}") from None
     report = validate_graph(graph)
     if not report.conforms:
-        raise _fail(f"{path} does not conform to the shapes; nothing loaded:\n{report.summary()}")
+        raise fail(f"{path} does not conform to the shapes; nothing loaded:\n{report.summary()}")
     store.ensure_schema(conn)
     # The file holds the graph as it was, merges included: loaded as recorded, not resolved again.
     counts = store.load_plan(conn, plan_from_graph(graph), resolve=False)
@@ -437,8 +300,8 @@ def why(
 
     types = sorted(load_ontology().relation_types)
     if rel_type.upper() not in types:
-        raise _fail(f"unknown relationship type {rel_type!r}; one of {', '.join(types)}")
-    conn = _check_neo4j()
+        raise fail(f"unknown relationship type {rel_type!r}; one of {', '.join(types)}")
+    conn = check_neo4j()
     rows = run_query(conn, recipe("fact_evidence").cypher,
                      {"head": head, "type": rel_type.upper(), "tail": tail})
     if as_json:
@@ -478,16 +341,16 @@ def cookbook(
     try:
         chosen = recipe(name)
     except KeyError:
-        raise _fail(f"no recipe {name!r}; `newsgraph cookbook` lists them") from None
+        raise fail(f"no recipe {name!r}; `newsgraph cookbook` lists them") from None
     given = dict(_parse_param(p) for p in (param or []))
     # A misspelt name would otherwise run with the example value and look like an answer.
     unknown = sorted(set(given) - set(chosen.parameter_names))
     if unknown:
         accepted = ", ".join(chosen.parameter_names) or "none"
-        raise _fail(f"recipe {chosen.name} has no parameter {', '.join(map(repr, unknown))}; "
+        raise fail(f"recipe {chosen.name} has no parameter {', '.join(map(repr, unknown))}; "
                     f"its parameters: {accepted}", 2)
     params = {**chosen.params, **given}
-    rows = run_query(_check_neo4j(), chosen.cypher, params)
+    rows = run_query(check_neo4j(), chosen.cypher, params)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
     else:
@@ -501,8 +364,8 @@ def reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete the w
     from graphstore import store
 
     if not yes:
-        raise _fail("this deletes every node and relationship; run again with --yes", 2)
-    conn = _check_neo4j()
+        raise fail("this deletes every node and relationship; run again with --yes", 2)
+    conn = check_neo4j()
     store.reset(conn)
     store.ensure_schema(conn)
     out.print("Graph emptied.")
@@ -513,7 +376,7 @@ def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -
     """Remove documents and every fact only they supported."""
     from graphstore import store
 
-    conn = _check_neo4j()
+    conn = check_neo4j()
     n = store.forget_documents(conn, doc_ids)
     out.print(f"{n} of {len(doc_ids)} documents forgotten.")
     if n < len(doc_ids):
@@ -525,10 +388,10 @@ def split(merge_id: Annotated[str, typer.Argument(metavar="MERGE_ID", help="A me
     """Undo a cross-document merge; the pair is not merged again (the record stays as a veto)."""
     from graphstore import store
 
-    conn = _check_neo4j()
+    conn = check_neo4j()
     merge = store.split_merge(conn, merge_id)
     if merge is None:
-        raise _fail(f"no applied merge {merge_id!r}; list them with `newsgraph cookbook entity_merges`")
+        raise fail(f"no applied merge {merge_id!r}; list them with `newsgraph cookbook entity_merges`")
     out.print(f"Split merge {merge['merge_id']} ({merge['rule']}: {merge['reason']}): {merge['alias_name']!r} "
               f"is its own node again ({merge['alias_uri']}); it will not be merged into "
               f"{merge['target_uri']} again.", highlight=False)
@@ -546,8 +409,8 @@ def serve(
     from newsgraph.prefect_server import local_prefect_server
 
     if not inbox.is_dir():
-        raise _fail(f"inbox {inbox} is not a folder")
-    _check_neo4j()
+        raise fail(f"inbox {inbox} is not a folder")
+    check_neo4j()
     # The runs of the schedule are what `serve` is for: Prefect's log at INFO.
     configure_prefect("INFO", quiet_server=False)
     if os.environ.get("PREFECT_API_URL"):
@@ -563,7 +426,7 @@ def serve(
             err.print(f"Prefect UI: {url.removesuffix('/api')}", highlight=False)
             _serve(inbox, cron)
     except RuntimeError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _serve(inbox: Path, cron: str) -> None:
@@ -572,67 +435,13 @@ def _serve(inbox: Path, cron: str) -> None:
     serve_inbox(str(inbox.resolve()), cron)
 
 
-# -------------------------------------------------------------------- eval
-@app.command("eval")
-def eval_command(
-    path: Annotated[Path, typer.Argument(help="The dataset's folder or file (e.g. ../shared/datasets/dwie).")],
-    dataset: Annotated[str, typer.Option(help="dwie, crossre, conll04 or cnn-facts.")],
-    lowercase: Annotated[bool, typer.Option(help="Lowercase the text before extraction.")] = False,
-    limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    min_confidence: Annotated[float | None, typer.Option(
-        help="Score the relations at or above this confidence (default: the extractor's default cut-off); "
-             "the reliability table always covers every candidate.", min=0.0, max=1.0)] = None,
-) -> None:
-    """Score extraction on a labelled dataset (entities per type, relations strict; cnn-facts by facts,
-    with a reliability table) and its speed."""
-    from newsgraph.evaluate import DATASETS, format_tables, run_eval
-
-    if dataset not in DATASETS:
-        raise _fail(f"unknown dataset {dataset!r}; use {', '.join(DATASETS)}")
-    if not path.exists():
-        raise _fail(f"{path} does not exist")
-    result = run_eval(dataset, path, lowercase=lowercase, limit=limit, model_name=_settings().spacy_model,
-                      min_confidence=min_confidence)
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
-    else:
-        sys.stdout.write(format_tables(result) + "\n")  # fixed-width tables, not wrapped to the terminal
-
-
-@app.command("eval-resolution")
-def eval_resolution_command(
-    path: Annotated[Path, typer.Argument(help="DWIE's folder (e.g. ../shared/datasets/dwie); its dev split is used.")],
-    limit: Annotated[int | None, typer.Option(help="Only the first N dev documents.")] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Empty the graph first (it must be empty otherwise).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Measure one-node-per-entity on DWIE dev: ingest into an empty graph, before and after resolution."""
-    from newsgraph.resolution_eval import GraphNotEmpty, format_table, run_resolution_eval
-
-    if not path.exists():
-        raise _fail(f"{path} does not exist")
-    conn = _check_neo4j()
-    configure_prefect()
-    try:
-        result = run_resolution_eval(conn, path, limit=limit, reset=reset)
-    except GraphNotEmpty as exc:
-        raise _fail(str(exc)) from None
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
-    else:
-        sys.stdout.write(format_table(result) + "\n")  # a Markdown table, unwrapped
-    if result["failed"]:
-        raise typer.Exit(1)
-
-
 # ---------------------------------------------------------- summary / demo
 @app.command("summary")
 def summary_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, entities by label and relationships by type in the graph."""
     from graphstore import store
 
-    data = store.summary(_check_neo4j())
+    data = store.summary(check_neo4j())
     if as_json:
         sys.stdout.write(json.dumps(data) + "\n")
         return
@@ -658,8 +467,8 @@ def demo(
     from graphstore.store import run_query
     from newsgraph.demo import DEMO_QUERIES
 
-    conn = _check_neo4j()
-    settings = _settings()
+    conn = check_neo4j()
+    settings = command_settings()
     report = run_ingest([str(path)])
     _print_report(report)
     nothing = _no_documents(report, [path])
@@ -679,6 +488,21 @@ def demo(
     )
     if report["failed"]:
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ tools
+COMMANDS_GROUP = "newsgraph.commands"
+
+
+def add_commands(target: typer.Typer) -> None:
+    """Add the commands of every `newsgraph.commands` entry point: each names a
+    function that takes the command line and adds its commands to it. The
+    project's tools come this way (pyproject.toml: `tools = "tools.cli:register"`)."""
+    for entry_point in entry_points(group=COMMANDS_GROUP):
+        entry_point.load()(target)
+
+
+add_commands(app)
 
 
 def main() -> None:

@@ -37,8 +37,8 @@ _configure_prefect()
 
 @pytest.fixture(scope="session")
 def neo4j_settings() -> Iterator[object]:
-    from newsgraph import localneo4j
     from newsgraph.config import load_settings
+    from tools import localneo4j
 
     settings = load_settings()
     started = False

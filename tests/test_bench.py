@@ -5,20 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
-from newsgraph import bench
+from tools import bench
 
 
-def test_missing_corpus_skips_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _newsgraph(*args: str) -> Result:
+    from newsgraph.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_missing_corpus_skips_with_a_message(tmp_path: Path) -> None:
     with pytest.raises(bench.BenchSkipped):
         bench.run_bench(bench.BenchOptions(corpus=tmp_path / "absent.jsonl"))
-    assert bench.main(["--corpus", str(tmp_path / "absent.jsonl")]) == 0
-    assert "bench skipped" in capsys.readouterr().err
+    result = _newsgraph("bench", "--corpus", str(tmp_path / "absent.jsonl"))
+    assert result.exit_code == 0
+    assert "bench skipped" in result.stderr
 
 
-def test_configured_server_needs_yes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--use-configured"]) == 2
-    assert "--yes" in capsys.readouterr().err
+def test_configured_server_needs_yes() -> None:
+    result = _newsgraph("bench", "--use-configured")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
 
 
 def _result() -> dict:

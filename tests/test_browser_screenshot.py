@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from newsgraph import localneo4j
+from tools import localneo4j
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_FILES = localneo4j.BROWSER_EXTRAS_DIR

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractors.calibration import CALIBRATION_FILE, calibrated, default_min_confidence
-from extractors.training import calibrate
+from tools.training import calibrate
 
 CNN_FACTS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "cnn-facts"
 

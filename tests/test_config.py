@@ -145,7 +145,7 @@ def test_no_module_reads_newsgraph_variables_from_the_environment() -> None:
     NEWSGRAPH_NER_MODEL and NEWSGRAPH_TRUECASE_TABLE are theirs)."""
     pattern = re.compile(r"os\.environ(\.get)?[\[(]\s*[\"'](NEO4J_|NEWSGRAPH_)|getenv\(\s*[\"'](NEO4J_|NEWSGRAPH_)")
     offenders = []
-    for package in ("graphstore", "flows", "newsgraph", "schema"):
+    for package in ("graphstore", "flows", "newsgraph", "schema", "tools"):
         for path in (ROOT / package).rglob("*.py"):
             if path == ROOT / "newsgraph" / "config.py":
                 continue

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from extractors.types import Document, Entity, Extraction, Mention, Relation
-from newsgraph import evaluate
-from newsgraph.datasets import (
+from tools import evaluate
+from tools.datasets import (
     DATASETS_DIR,
     DWIE_DEV_SIZE,
     conll04_document,
@@ -17,7 +17,7 @@ from newsgraph.datasets import (
     dwie_files,
     read_dataset,
 )
-from newsgraph.evaluate import (
+from tools.evaluate import (
     Counts,
     format_tables,
     lower_same_length,

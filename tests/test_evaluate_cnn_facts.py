@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from extractors.types import Document, Entity, Extraction, Mention, Relation
-from newsgraph import evaluate
-from newsgraph.datasets import FactDocument, FactEntity, fact_key, read_cnn_facts
-from newsgraph.evaluate import judge_facts, relation_counts, reliability, score_facts
+from tools import evaluate
+from tools.datasets import FactDocument, FactEntity, fact_key, read_cnn_facts
+from tools.evaluate import judge_facts, relation_counts, reliability, score_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -42,9 +42,9 @@ from typing import Any
 import pytest
 
 from graphstore import store
-from newsgraph import localneo4j
 from newsgraph.config import Settings, load_settings
 from newsgraph.connection import connection
+from tools import localneo4j
 
 pytestmark = pytest.mark.integration
 

@@ -112,7 +112,7 @@ def _login_works_again(settings: object, within: float = 60.0) -> None:
     """Neo4j locks a user for a few seconds after repeated wrong passwords."""
     import time
 
-    from newsgraph import localneo4j
+    from tools import localneo4j
 
     deadline = time.monotonic() + within
     while True:

@@ -1,4 +1,4 @@
-"""Tests for newsgraph.localneo4j: conf rendering (unit) and the real local server (integration)."""
+"""Tests for tools.localneo4j: conf rendering (unit) and the real local server (integration)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newsgraph import localneo4j
 from newsgraph.config import DEFAULTS, Settings, load_settings
+from tools import localneo4j
 
 
 def _conf_values(text: str) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsgraph import evaluate
+from tools import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 CNN_FACTS = ROOT.parent / "shared" / "datasets" / "cnn-facts"

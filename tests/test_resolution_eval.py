@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsgraph.datasets import DATASETS_DIR
-from newsgraph.resolution_eval import GraphNotEmpty, measure, run_resolution_eval
+from tools.datasets import DATASETS_DIR
+from tools.resolution_eval import GraphNotEmpty, measure, run_resolution_eval
 
 DWIE = DATASETS_DIR / "dwie"
 

@@ -7,7 +7,7 @@ not lowercase ("moscow" -> "Moscow", "nato" -> "NATO"), and lists the words that
 are mostly written lowercase. Words absent from the table are treated as
 unknown (likely names) by the truecaser.
 
-    python -m extractors.build_truecaser [--out extractors/data/truecase.json] [SOURCES...]
+    newsgraph build truecase-table [--out extractors/data/truecase.json] [SOURCES...]
 
 The table is committed: users and the Docker image never rebuild it, and
 nothing at run time reads ../shared.
@@ -19,18 +19,16 @@ sources are skipped. Only counts are written, never text.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 DEFAULT_OUT = REPO / "extractors" / "data" / "truecase.json"
 
@@ -169,16 +167,9 @@ def build_table(counts: dict[str, Counter[str]],
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def write_table(sources: list[Path], out: Path = DEFAULT_OUT) -> None:
+    """Count the casings in `sources` (each must exist) and write the table to `out`."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("sources", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args(argv)
-    sources = [s for s in (args.sources or default_sources()) if s.exists()]
-    if not sources:
-        log.error("no corpus found; not writing %s", args.out)
-        return 1
 
     def all_lines() -> Iterator[str]:
         for src in sources:
@@ -186,13 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             yield from read_lines(src)
 
     table = build_table(count_casings(all_lines()), dictionary_casings(DICTIONARIES))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     # one word a line: a rebuild shows as a readable diff
-    args.out.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    log.info("wrote %s: %d lowercase words, %d cased words", args.out,
+    out.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    log.info("wrote %s: %d lowercase words, %d cased words", out,
              len(table["lower"]), len(table["cased"]))  # type: ignore[arg-type]
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

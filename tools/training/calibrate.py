@@ -1,6 +1,6 @@
 """Calibrate relation confidences on the news dev set (cnn-facts).
 
-    python -m extractors.training.calibrate [../shared/datasets/cnn-facts] [--out extractors/data/calibration.json]
+    newsgraph build calibration [../shared/datasets/cnn-facts] [--out extractors/data/calibration.json]
 
 Extracts every candidate (no cut-off), matches each relation to the gold
 facts (entities by label and any shared surface form, relations by head,
@@ -14,10 +14,8 @@ of the time on this set.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -158,25 +156,14 @@ def choose_cutoff(judged: list[tuple[float, bool]], target: float = TARGET_PRECI
     return 1.0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
-    args = parser.parse_args(argv)
-    if not (args.data / "gold").is_dir():
-        print(f"error: no cnn-facts gold at {args.data}", file=sys.stderr)
-        return 2
-    relations, entities = judged(args.data)
+def write_calibration(data: Path = DEFAULT_DATA, out: Path = CALIBRATION_FILE) -> None:
+    """Measure the table on the cnn-facts gold at `data`, write it to `out` and print it."""
+    relations, entities = judged(data)
     table = calibrate(relations) | calibrate_entities(entities)
     lookup = flatten(table)  # confidences exactly as the pipeline will give them
     scored = [(calibrated(r["type"], r["rule"], lookup), ok) for r, ok in relations]
     table["default_min_confidence"] = choose_cutoff(scored, types=[r["type"] for r, _ in relations])
-    args.out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     for key, row in [*table["rules"].items(), *table["entities"].items()]:
         print(f"{key:48} {row['right']:4}/{row['seen']:<4} -> {row['confidence']:.3f}")
     print(f"default cut-off {table['default_min_confidence']}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

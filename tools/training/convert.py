@@ -1,7 +1,7 @@
 """Training data for the case-robust NER: the TRAIN splits of the shared
-datasets as spaCy DocBin files (never the dev splits; see newsgraph/datasets.py).
+datasets as spaCy DocBin files (never the dev splits; see tools/datasets.py).
 
-    python -m extractors.training.convert --out build/ner [--datasets ../shared/datasets]
+    newsgraph build ner-data --out build/ner [--datasets ../shared/datasets]
 
 writes `train.spacy` and `valid.spacy` (a small validation carve from the
 train splits for spaCy's training loop, in its original casing and
@@ -23,7 +23,6 @@ sentence-level and small beside DWIE.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -36,7 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
-from newsgraph.datasets import DATASETS_DIR, dwie_files
+from tools.datasets import dwie_files
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +161,3 @@ def build(root: Path, out: Path, *, valid_share: float = 0.05) -> dict[str, Coun
     train.to_disk(out / "train.spacy")
     valid.to_disk(out / "valid.spacy")
     return stats
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--datasets", type=Path, default=DATASETS_DIR)
-    parser.add_argument("--out", type=Path, default=Path("build/ner"))
-    args = parser.parse_args(argv)
-    for name, counts in build(args.datasets, args.out).items():
-        print(name, dict(counts))
-
-
-if __name__ == "__main__":
-    main()

@@ -17,7 +17,7 @@ Layout of the run folder::
 The password is only ever handed to Neo4j through a private (0600) argument file
 that is deleted straight away; it is never put on a command line, printed or logged.
 
-Usage: `python -m newsgraph.localneo4j start|stop|status`.
+Usage: `newsgraph neo4j start|stop|status` (the commands: tools/cli.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -41,7 +40,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from newsgraph.config import PROJECT_ROOT, Settings, load_settings
+from newsgraph.config import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
@@ -597,35 +596,3 @@ def status(settings: Settings) -> dict[str, Any]:
     if info["running"]:
         info["version"] = server_version(settings)
     return info
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m newsgraph.localneo4j", description=__doc__.split("\n")[0])
-    parser.add_argument("action", choices=["start", "stop", "status", "command"])
-    parser.add_argument("--timeout", type=float, default=120)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = load_settings()
-    if args.action == "start":
-        began = time.monotonic()
-        started = start(settings, timeout=args.timeout)
-        took = time.monotonic() - began
-        print(f"started in {took:.1f}s" if started else "already running")
-    elif args.action == "stop":
-        print("stopped" if stop(settings) else "not running")
-    elif args.action == "command":
-        prepare_browser_content()
-        write_conf(settings)
-        print(" ".join(java_command(settings)))
-    else:
-        print(json.dumps(status(settings), indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graphstore import cypher, store
-from newsgraph.datasets import GoldDocument, read_dataset
+from tools.datasets import GoldDocument, read_dataset
 
 TYPES = ("Person", "Country", "Organization")
 

