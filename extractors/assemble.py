@@ -125,6 +125,43 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
+_MONTH_NAMES = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                          "september", "october", "november", "december"})
+# Words before a month that make it the month ("in may backing ...", "last november 's vote").
+_MONTH_BEFORE = frozenset({"in", "on", "since", "until", "till", "by", "from", "of", "during", "last", "next",
+                           "this", "early", "late", "mid", "the", "before", "after", "through", "between", "for"})
+_YEAR_RANGE = re.compile(r"^(1[89]|20)\d\d-\d\d$")  # "2012-13": a season or financial year
+
+
+def _without_month_name(span: Span) -> Span:
+    """A date span whose last word is a month used as a name ("back in 2007 . ' june said",
+    "when billy came back june was"): the month is a person (or nothing), not part of the date."""
+    doc = span.doc
+    end = span.end
+    month = end - 1
+    if end < len(doc) and doc[month].lower_ in _MONTH_NAMES and (
+            doc[end].lower_ in ("'s", "'") or doc[end].pos_ in ("VERB", "AUX")) and not (
+            month > 0 and (doc[month - 1].lower_ in _MONTH_BEFORE or doc[month - 1].like_num)):
+        end -= 1
+        while end > span.start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+    return doc[span.start:end]
+
+
+def _date_source(span: Span, value: str) -> str:
+    """Decades ("the 1980s") and seasons or financial years ("2012-13") are no calendar
+    date an analyst would list: calibrated apart from the model's other dates."""
+    if value.endswith("X") and not value.startswith("X"):
+        return "model_decade"
+    doc = span.doc
+    words = doc[span.start:min(len(doc), span.end + 2)]
+    if any(_YEAR_RANGE.match(t.text) or (
+            len(t.text) == 4 and t.is_digit and t.i + 2 < len(doc) and doc[t.i + 1].text == "-"
+            and len(doc[t.i + 2].text) == 2 and doc[t.i + 2].is_digit) for t in words[:len(span)]):
+        return "model_year_range"
+    return "model_date"
+
+
 def _event_type(text: str) -> str:
     low = text.lower()
     for word, kind in (("war", "war"), ("summit", "summit"), ("election", "election"),
@@ -178,6 +215,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for start, end, known in known_organizations().matches(doc):
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
             accept(_org_named(doc[start:end], known.name, "known_org"))
+    # a'''') a party's adjective before a role ("tory benefits chief iain duncan smith",
+    # "republican senator rand paul"): the party, which the role belongs to
+    for i, tok in enumerate(doc):
+        party = PARTY_ADJECTIVES.get(tok.lower_)
+        if party is not None and occ.free(i, i + 1) and any(
+                t.lower_ in ROLE_HEADS for t in doc[i + 1:i + 4] if not t.is_punct):
+            accept(_org_named(doc[i:i + 1], party, "party_word"))
     # a''') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
     for start, end in squad_names(doc):
         if occ.free(start, end):
@@ -229,6 +273,9 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if rng[1] - rng[0] == 1 and any(p.start == rng[0] and p.end == rng[1] for p in places):
             continue  # a lone word that names a known place is the place ("warrington")
+        if rng[1] - rng[0] > 1 and doc[rng[1] - 1].lower_ in PERSONLESS_VENUE_WORDS:
+            accept(replace(_org(doc[rng[0]:rng[1]]), label="Place", source="model_venue"))  # "wembley arena"
+            continue
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
     # e) places; a compass point before one names a part of it ("south london")
     for span in places:
@@ -270,10 +317,11 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # g) dates
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
-            value = normalize_date(ent.text, document.date)
+            span = _without_month_name(ent)
+            value = normalize_date(span.text, document.date) if len(span) else None
             if value is not None:
-                accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes(),
-                            source="model_date"))
+                accept(Cand(span.start, span.end, "Date", value.value, value.value, value.attributes(),
+                            source=_date_source(span, value.value)))
     # dates the model missed: weekdays ("said on tuesday ."; anchored by the publication date or
     # dropped) and years after a preposition ("collapsed in 1991.")
     for tok in doc:
@@ -396,6 +444,17 @@ def _person(span: Span) -> Cand:
 # A named building, ground or road is a place, not the body that runs it.
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
+
+
+# A party named by its adjective; only before a role word, where the adjective
+# says whose the role is (not "a conservative estimate", "democratic reforms").
+PARTY_ADJECTIVES = {"tory": "Conservative Party", "republican": "Republican Party",
+                    "democratic": "Democratic Party", "democrat": "Democratic Party", "labour": "Labour"}
+
+# Venue words that end no one's name ("hall", "lane" and "park" do: "grant hall",
+# "chris lane"), so a person span ending in one names a place ("ricoh arena").
+PERSONLESS_VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "racecourse", "expo", "museum",
+                                    "gallery", "prison", "cathedral"})
 
 
 @lru_cache(maxsize=1)
@@ -538,7 +597,7 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
             ent.aliases.append(surface)
         cand_entity[idx] = ent.id
     for ent in by_uri.values():
-        ent.confidence = calibrated_entity(ent.label, ent.source, len(ent.mentions))
+        ent.confidence = calibrated_entity(ent.label, ent.source, len(ent.mentions), ent.name)
     return list(by_uri.values()), cand_entity
 
 

@@ -271,6 +271,106 @@ def _participates(ix: _Index) -> Iterator[Found]:
                     break
 
 
+def _role_clause(ix: _Index) -> Iterator[Found]:
+    """A role noun whose "of"/"at"/"for" names the holder, tied to a person by the
+    parse: "giggs ... is a former manager of salford city" (the role is what the
+    subject is), "charlotte dell , director of social services at hebrew home"
+    (the role stands beside the person)."""
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Person" and not cand.nested:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Organization", "Country") or cand.nested or cand.demonym:
+            continue
+        tok = doc[cand.start:cand.end].root
+        role_tok = None
+        for _ in range(2):  # "director [of social services] at hebrew home"
+            if tok.dep_ != "pobj" or tok.head.lower_ not in ("of", "at", "for", "with"):
+                break
+            noun = tok.head.head
+            if noun.pos_ not in ("NOUN", "PROPN"):
+                break
+            if noun.lower_ in ROLE_HEADS:
+                role_tok = noun
+                break
+            tok = noun
+        if role_tok is None or not ix.same_sentence(role_tok.i, cand.start):
+            continue
+        role = _role_name(role_tok.lower_, role_tok.lower_)
+        people: list[Any] = []
+        if role_tok.dep_ == "appos":
+            people = [role_tok.head]
+        elif role_tok.dep_ == "attr" and role_tok.head.lower_ in BE_FORMS:
+            verb = role_tok.head
+            people = [c for c in verb.children if c.dep_ == "nsubj"]
+            if not people and verb.dep_ == "conj":
+                people = [c for c in verb.head.children if c.dep_ == "nsubj"]
+        for word in people:
+            person = covering.get(word.i)
+            if person is not None and ix.same_sentence(word.i, cand.start):
+                yield (person, "HOLDS_ROLE", idx, {"role": role}, f"role_{role_tok.dep_}_of_holder", word.i)
+
+
+BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
+
+
+# Verbs whose subject takes part in the named event their object or preposition
+# names ("nadal eased past almagro to reach the barcelona open third round",
+# "paul will be attending the white house correspondents' dinner").
+# The pipeline has no lemmatizer, so the verbs are listed by their forms.
+_CLAUSE_VERBS = {
+    "participant": "participate participates participated participating compete competes competed competing "
+                   "play plays played playing race races raced racing enter enters entered entering reach "
+                   "reaches reached reaching qualify qualifies qualified qualifying contest contests contested "
+                   "contesting face faces faced facing lose loses lost losing fight fights fought fighting",
+    "attendee": "attend attends attended attending",
+    "winner": "win wins won winning",
+    "host": "host hosts hosted hosting",
+}
+CLAUSE_ROLES = {form: role for role, forms in _CLAUSE_VERBS.items() for form in forms.split()}
+_UP_DEPS = frozenset({"pobj", "dobj", "prep", "compound", "nmod", "attr", "appos", "npadvmod", "conj"})
+_SUBJECT_DEPS = frozenset({"nsubj"})
+
+
+def _event_clause(ix: _Index) -> Iterator[Found]:
+    """The subject of a participation verb whose object (or its preposition's
+    object) is a named event, read from the parse within one sentence."""
+    actors = ("Person", "Country", "Organization")
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in actors and not cand.nested and not cand.demonym:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Event" or cand.nested:
+            continue
+        tok = doc[cand.start:cand.end].root
+        for _ in range(4):
+            if tok.pos_ in ("VERB", "AUX") or tok.dep_ not in _UP_DEPS or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        role = CLAUSE_ROLES.get(tok.lower_) if tok.pos_ == "VERB" else None
+        if role is None:
+            continue
+        verb = tok
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+        clause = verb
+        for _ in range(2):  # "eased past almagro to reach ...", "celebrates after winning ..."
+            if subjects or clause.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep") or clause.head.i == clause.i:
+                break
+            clause = clause.head
+            subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+        for subject in subjects:
+            for word in (subject, *[c for c in subject.children if c.dep_ == "conj"]):
+                actor = covering.get(word.i)
+                if actor is not None and ix.same_sentence(word.i, cand.start):
+                    yield (actor, "PARTICIPATES_IN", idx, {"role": role}, "subject_verb_event", word.i)
+
+
 def _event_context(ix: _Index) -> Iterator[Found]:
     for idx, cand in enumerate(ix.cands):
         if cand.label == "Date" and ix.low(cand.end) in ("'s", "'"):
@@ -701,9 +801,9 @@ def _event_dates(ix: _Index) -> Iterator[Found]:
                 yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
 
 
-# An entity only the statistical model found, once, is the doubtful kind (the
-# calibration shows it wrong far more often than a gazetteer's or a repeated
-# one): a fact about it is worth less than the pattern alone says. Fixed by
+# An entity only the statistical model found, once or under a one-word name, is
+# the doubtful kind (the calibration shows it wrong far more often than a
+# gazetteer's, a repeated one or a full name): a fact about it is worth less than the pattern alone says. Fixed by
 # source, not by the entity's calibrated confidence, so that calibrating twice
 # gives the same table.
 WEAK_SOURCE = "model_"
@@ -716,7 +816,8 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
-    weak = {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and len(e.mentions) <= 1}
+    weak = {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and (
+        len(e.mentions) <= 1 or len(e.name.split()) == 1)}
 
     def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
@@ -736,7 +837,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context):
+                   _club_context, _event_clause, _role_clause):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())

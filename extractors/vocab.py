@@ -82,7 +82,8 @@ ORG_WORDS = frozenset({
     "federation", "organization", "organisation", "news", "times", "post", "airlines", "airways",
     "college", "school", "fund", "foundation", "commission", "army", "navy", "court", "parliament",
     "congress", "exchange", "press", "network", "league", "club", "ltd", "ltd.", "plc", "ag",
-    "center", "centre", "academy", "society", "authority", "museum", "orchestra",
+    "center", "centre", "academy", "society", "authority", "museum", "orchestra", "institution", "trust",
+    "hospital", "department",
 })
 # Words that say what a person is ("resident", "footballer", "actress"): before a
 # name they describe it ("utah photographer alan lawrence"), they are not part of it.

@@ -92,7 +92,7 @@ def calibrate_entities(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, A
     by_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for ent, right in judged:
-        key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]))
+        key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]), ent["name"])
         for counts in (by_key[key], by_label[ent["label"]]):
             counts[0] += right
             counts[1] += 1
