@@ -317,6 +317,46 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
 BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
 
 
+# Where someone lives or comes from, said by a verb: "ms kunis , who lives in
+# hollywood", "karo , now living in los angeles", "chernivtsi , where mila kunis
+# lived", "kunis moved to the u.s. from ukraine".
+_HOME_VERBS = frozenset("live lives lived living reside resides resided residing settle settles settled "
+                        "settling move moves moved moving relocate relocates relocated relocating".split())
+_HOME_PREPS = {"in": _HOME_VERBS, "to": frozenset("move moves moved moving relocate relocates relocated "
+                                                 "relocating".split()),
+               "from": frozenset("move moves moved moving".split())}
+
+
+def _home_clause(ix: _Index) -> Iterator[Found]:
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Person" and not cand.nested:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Place", "Country") or cand.nested or cand.demonym or cand.source == "club":
+            continue
+        tok = doc[cand.start:cand.end].root
+        words: list[Any] = []
+        if tok.dep_ == "pobj" and tok.head.lower_ in _HOME_PREPS and tok.head.head.lower_ in _HOME_PREPS[tok.head.lower_]:
+            verb = tok.head.head
+            words = [c for c in verb.children if c.dep_ == "nsubj"]
+            if words and words[0].lower_ in ("who", "that") and verb.dep_ == "relcl":
+                words = [verb.head]  # "ms kunis , who lives in hollywood"
+            elif not words and verb.dep_ in ("acl", "advcl", "relcl") and verb.head.i != verb.i:
+                words = [verb.head]  # "karo , now living in los angeles"
+        else:  # "chernivtsi , where mila kunis lived"
+            for verb in tok.children:
+                if verb.dep_ == "relcl" and verb.lower_ in _HOME_VERBS and any(
+                        c.lower_ == "where" for c in verb.children):
+                    words = [c for c in verb.children if c.dep_ == "nsubj"]
+        for word in words:
+            person = covering.get(word.i)
+            if person is not None and ix.same_sentence(word.i, cand.start):
+                yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
+
+
 # Verbs whose subject takes part in the named event their object or preposition
 # names ("nadal eased past almagro to reach the barcelona open third round",
 # "paul will be attending the white house correspondents' dinner").
@@ -487,6 +527,11 @@ def _team_roles(ix: _Index) -> Iterator[Found]:
                 yield (idx, "HOLDS_ROLE", section_club, {"role": "player"}, "squad_list", cand.start)
             last = idx + 1 >= len(ix.cands) or ix.cands[idx + 1].source != "squad"
             open_section = open_section or last
+        # PERSON 's CLUB   "david moyes' real sociedad": the club he runs or plays for
+        if cand.label == "Person" and ix.low(cand.end) in ("'s", "'"):
+            club = ix.at(cand.end + 1, ("Organization",))
+            if club is not None and ix.cands[club].source == "club" and ix.same_sentence(cand.start, cand.end + 1):
+                yield (idx, "HOLDS_ROLE", club, {"role": "member"}, "person_poss_club", cand.start)
         # PERSON (, who)? plays|scored for CLUB
         if cand.label == "Person":
             j = cand.end
@@ -586,6 +631,8 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             person = ix.at(cand.end + 1, ("Person",))
             if person is not None:
                 yield (person, "NATIONAL_OF", idx, {}, "country_international", cand.start)
+                # an international plays for the country's team: a role as well as a nationality
+                yield (person, "HOLDS_ROLE", idx, {"role": "international"}, "country_international", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
             # PERSON , the|a DEMONYM ...   "harrison newey , the british 16-year-old son of ..."
             country, _ = ix.at_det(cand.end + 1, ("Country",))
@@ -837,7 +884,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context, _event_clause, _role_clause):
+                   _club_context, _event_clause, _role_clause, _home_clause):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())
