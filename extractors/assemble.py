@@ -206,7 +206,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
                     source="event_rule"))
-    # a') sports clubs, before places and people take their city's or a player's name
+    # a') sports grounds and arenas ("old trafford", "villa park"), before a club takes
+    # the club's name inside them; then sports clubs, before places and people take
+    # their city's or a player's name
+    for start, end, venue in known_venues().matches(doc):
+        if occ.free(start, end) and not venue.everyday:
+            accept(Cand(start, end, "Place", slug(venue.name), venue.name, source="venue"))
     for start, end, club in clubs:
         if occ.free(start, end):
             accept(Cand(start, end, "Organization", slug(club), club, source="club"))
@@ -455,6 +460,11 @@ PARTY_ADJECTIVES = {"tory": "Conservative Party", "republican": "Republican Part
 # "chris lane"), so a person span ending in one names a place ("ricoh arena").
 PERSONLESS_VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "racecourse", "expo", "museum",
                                     "gallery", "prison", "cathedral"})
+
+
+@lru_cache(maxsize=1)
+def known_venues() -> NameList:
+    return NameList(DATA / "venues.tsv")
 
 
 @lru_cache(maxsize=1)

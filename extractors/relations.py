@@ -696,8 +696,9 @@ def _contained(ix: _Index, head: int, tail: int) -> bool:
     head_cc = h.attrs.get("country_code")
     if t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"):
         return False
-    tail_cc = t.attrs.get("country_code")
-    return not (head_cc and tail_cc and head_cc != tail_cc)
+    # a region the text puts the place in ("wellington in somerset") says which of
+    # the places of that name it is: the gazetteer's guess (the largest) yields
+    return True
 
 
 def _homes(ix: _Index) -> Iterator[Found]:

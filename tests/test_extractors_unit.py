@@ -210,3 +210,18 @@ def test_the_subject_of_a_participation_verb_takes_part_in_the_event(case) -> No
 def test_a_role_the_subject_is_belongs_to_the_holder_named_after_it(case) -> None:
     ex = run_all(case("Smith joined the club in 2010 and is now a director of Barclays Bank."))
     assert ("Smith", "Barclays Bank", (("role", "director"),)) in rels(ex, "HOLDS_ROLE")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_grounds_are_places_and_keep_their_club_out(case) -> None:
+    ex = run_all(case("Villa lost twice at Wembley in 2010 , and the fans at Villa Park were furious ."))
+    assert {"Wembley Stadium", "Villa Park"} <= names(ex, "Place")
+    assert not any(m.text.lower() == "villa" and e.label == "Organization" and
+                   m.start == ex.document.text.lower().index("villa park") for e in ex.entities for m in e.mentions)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_public_holidays_are_named_events(case) -> None:
+    ex = run_all(case("Most workers will not get a day off this Anzac Day , and Easter Monday falls after "
+                      "Boxing Day ."))
+    assert {"Anzac Day", "Easter Monday", "Boxing Day"} <= names(ex, "Event")
