@@ -28,7 +28,16 @@ from extractors.doc_state import DocState, document_of
 from extractors.known_names import NameList
 from extractors.truecase import case_table, looks_uncased
 from extractors.types import Document, Entity, Mention
-from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, PERSON_NOUNS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
+from extractors.vocab import (
+    COMPANY_NOUNS,
+    HONORIFICS,
+    KIN,
+    ORG_WORDS,
+    PERSON_NOUNS,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+    SPORT_ROLES,
+)
 from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
@@ -111,6 +120,11 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
             start += 1
         while end - start > 1 and _everyday_word(doc[end - 1].lower_) and doc[end - 1].pos_ != "PROPN":
             end -= 1
+    # a plural role word ends no name ("referee : martin atkinson managers : tony pulis");
+    # a singular one may ("billie jean king", "philip head")
+    while end - start > 1 and doc[end - 1].lower_.endswith("s") and (
+            doc[end - 1].lower_[:-1] in ROLE_HEADS or doc[end - 1].lower_[:-2] in ROLE_HEADS):
+        end -= 1
     toks = doc[start:end]
     if not len(toks):
         return None
@@ -281,7 +295,15 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if rng[1] - rng[0] > 1 and doc[rng[1] - 1].lower_ in PERSONLESS_VENUE_WORDS:
             accept(replace(_org(doc[rng[0]:rng[1]]), label="Place", source="model_venue"))  # "wembley arena"
             continue
+        if rng[0] > 0 and doc[rng[0] - 1].lower_ in COMPANY_NOUNS and doc[rng[0] - 1].lower_ not in ("team", "club"):
+            accept(replace(_org(doc[rng[0]:rng[1]]), source="model_company"))  # "hosting company transip"
+            continue
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
+    # d') a place's police ("denver police said"): the force, named after its place
+    for span in places:
+        if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):
+            name = f"{gaz.places[int(span.kb_id_)].name} Police"
+            accept(Cand(span.start, span.end + 1, "Organization", slug(name), name, source="place_police"))
     # e) places; a compass point before one names a part of it ("south london")
     for span in places:
         if occ.free(span.start, span.end):

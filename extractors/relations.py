@@ -21,6 +21,7 @@ from extractors.truecase import case_table
 from extractors.types import Entity, Evidence, Relation
 from extractors.vocab import (
     ATTEND_VERBS,
+    COMPANY_NOUNS,
     DROP_FROM_ROLE,
     EVENT_TAILS,
     HONORIFICS,
@@ -320,11 +321,10 @@ BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
 # Where someone lives or comes from, said by a verb: "ms kunis , who lives in
 # hollywood", "karo , now living in los angeles", "chernivtsi , where mila kunis
 # lived", "kunis moved to the u.s. from ukraine".
-_HOME_VERBS = frozenset("live lives lived living reside resides resided residing settle settles settled "
-                        "settling move moves moved moving relocate relocates relocated relocating".split())
-_HOME_PREPS = {"in": _HOME_VERBS, "to": frozenset("move moves moved moving relocate relocates relocated "
-                                                 "relocating".split()),
-               "from": frozenset("move moves moved moving".split())}
+_MOVE_VERBS = frozenset(["move", "moves", "moved", "moving", "relocate", "relocates", "relocated", "relocating"])
+_HOME_VERBS = frozenset(["live", "lives", "lived", "living", "reside", "resides", "resided", "residing",
+                         "settle", "settles", "settled", "settling"]) | _MOVE_VERBS
+_HOME_PREPS = {"in": _HOME_VERBS, "to": _MOVE_VERBS, "from": frozenset(["move", "moves", "moved", "moving"])}
 
 
 def _home_clause(ix: _Index) -> Iterator[Found]:
@@ -339,7 +339,8 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
             continue
         tok = doc[cand.start:cand.end].root
         words: list[Any] = []
-        if tok.dep_ == "pobj" and tok.head.lower_ in _HOME_PREPS and tok.head.head.lower_ in _HOME_PREPS[tok.head.lower_]:
+        prep = tok.head
+        if tok.dep_ == "pobj" and prep.lower_ in _HOME_PREPS and prep.head.lower_ in _HOME_PREPS[prep.lower_]:
             verb = tok.head.head
             words = [c for c in verb.children if c.dep_ == "nsubj"]
             if words and words[0].lower_ in ("who", "that") and verb.dep_ == "relcl":
@@ -687,6 +688,54 @@ def _located(ix: _Index) -> Iterator[Found]:
                 yield (head, "LOCATED_IN", idx, {}, "place_poss_x", cand.start)
 
 
+# Bodies that belong to the place that names them ("denver police", "the oxford
+# food bank", "u.s. department of justice"): the name says where they are.
+INSTITUTION_WORDS = frozenset({
+    "police", "court", "council", "university", "college", "school", "hospital", "airport", "bank", "bureau",
+    "department", "agency", "ministry", "embassy", "army", "navy", "office", "service", "commission",
+    "government", "parliament", "assembly", "prison", "museum", "library", "zoo", "station", "prevention",
+    "justice", "administration", "authority", "constabulary", "force",
+})
+
+
+def _place_named(ix: _Index) -> Iterator[Found]:
+    """An institution named after its place, and a company its nationality
+    describes ("dutch hosting company transip")."""
+    places: dict[str, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in PLACE_LABELS and not cand.demonym and not cand.nested and cand.source != "club":
+            places.setdefault(" ".join(ix.lows[cand.start:cand.end]), idx)
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Organization", "Place") or cand.nested or cand.source in ("club", "venue") \
+                or cand.demonym:
+            continue
+        institution = ix.low(cand.end - 1) in INSTITUTION_WORDS
+        # PLACE ORG   "u.s. centers for disease control and prevention", "denver police"
+        tail = ix.before(cand.start, PLACE_LABELS)
+        if tail is not None and institution and not ix.cands[tail].demonym and _contained(ix, idx, tail):
+            yield (idx, "LOCATED_IN", tail, {}, "place_org", cand.start)
+        # the place's name opens the body's own  "the oxford food bank", "duncan district court"
+        elif institution and cand.end - cand.start > 1:
+            first = cand.start + (1 if ix.low(cand.start) == "the" else 0)
+            for n in range(min(3, cand.end - first - 1), 0, -1):
+                named = places.get(" ".join(ix.lows[first:first + n]))
+                if named is not None and ix.cands[named].key != cand.key and _contained(ix, idx, named):
+                    yield (idx, "LOCATED_IN", named, {}, "place_named_org", cand.start)
+                    break
+        # DEMONYM (descriptor){1,3} ORG   "dutch hosting company transip"
+        if cand.label == "Organization":
+            j = cand.start - 1
+            words = 0
+            while words < 3 and j > 0 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
+                country = ix.before(j, ("Country",))
+                if country is not None and ix.cands[country].demonym and words > 0 \
+                        and ix.low(cand.start - 1) in COMPANY_NOUNS:
+                    yield (idx, "LOCATED_IN", country, {}, "demonym_descr_org", cand.start)
+                    break
+                j -= 1
+                words += 1
+
+
 def _contained(ix: _Index, head: int, tail: int) -> bool:
     """No contradiction with what the gazetteer knows (a Canadian city is not in
     the United States), and no circle (a country is in nothing)."""
@@ -694,11 +743,9 @@ def _contained(ix: _Index, head: int, tail: int) -> bool:
     if h.label == "Country" or h.key == t.key or h.name.lower().rstrip(".") == t.name.lower().rstrip("."):
         return False
     head_cc = h.attrs.get("country_code")
-    if t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"):
-        return False
-    # a region the text puts the place in ("wellington in somerset") says which of
-    # the places of that name it is: the gazetteer's guess (the largest) yields
-    return True
+    # (a region the text puts the place in, "wellington in somerset", says which of
+    # the places of that name it is: there the gazetteer's guess, the largest, yields)
+    return not (t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"))
 
 
 def _homes(ix: _Index) -> Iterator[Found]:
@@ -885,7 +932,8 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context, _event_clause, _role_clause, _home_clause):
+                   _club_context, _event_clause, _role_clause, _home_clause,
+                   _place_named):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())

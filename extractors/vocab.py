@@ -99,3 +99,8 @@ PERSON_NOUNS = frozenset({
     "sufferer", "victim", "suspect", "model", "star", "veteran", "fan", "owner", "presenter", "rapper",
     "golfer", "cricketer", "boxer", "cyclist", "jockey", "trainer", "tennis", "player", "skier", "swimmer",
 })
+# Nouns that say a name is a company's or a body's: "dutch hosting company transip".
+COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", "bank", "retailer", "airline",
+                           "giant", "maker", "manufacturer", "startup", "start-up", "broadcaster", "newspaper",
+                           "insurer", "lender", "conglomerate", "chain", "club", "charity", "organisation",
+                           "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team"})

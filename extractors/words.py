@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-
 # Positions the press writes open or hyphenated ("full back", "scrum-half").
 _OPEN_FIRST = frozenset({"full", "centre", "center", "left", "right", "scrum", "fly"})
 

@@ -225,3 +225,19 @@ def test_public_holidays_are_named_events(case) -> None:
     ex = run_all(case("Most workers will not get a day off this Anzac Day , and Easter Monday falls after "
                       "Boxing Day ."))
     assert {"Anzac Day", "Easter Monday", "Boxing Day"} <= names(ex, "Event")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_bodies_named_after_their_place_are_in_it(case) -> None:
+    ex = run_all(case("Two screeners were fired , Denver police said . The police in Denver said more . "
+                      "The U.S. Environmental Protection Agency said the pesticide was banned in the U.S. ."))
+    located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert ("Denver Police", "Denver") in located
+    assert ("Environmental Protection Agency", "United States") in located
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_company_its_nationality_describes_is_in_that_country(case) -> None:
+    ex = run_all(case("The event was hosted by Dutch hosting company TransIP last week ."))
+    assert ("transip", "Netherlands") in {(h.lower(), t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert not names(ex, "Person")
