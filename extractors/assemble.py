@@ -299,6 +299,17 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             accept(replace(_org(doc[rng[0]:rng[1]]), source="model_company"))  # "hosting company transip"
             continue
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
+    # d'') a name right after a company noun that no model or rule took ("dutch hosting
+    # company TransIP"): the company
+    in_place = {i for span in places for i in range(span.start, span.end)}
+    for i, tok in enumerate(doc[:-1]):
+        if tok.lower_ in COMPANY_NOUNS and tok.lower_ not in ("team", "club"):
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+                    and doc[end].lower_ not in _MONTH_NAMES and end not in in_place:
+                end += 1
+            if end > i + 1 and occ.free(i + 1, end):
+                accept(replace(_org(doc[i + 1:end]), source="company_noun"))
     # d') a place's police ("denver police said"): the force, named after its place
     for span in places:
         if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):

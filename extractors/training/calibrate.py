@@ -28,6 +28,7 @@ from extractors.calibration import CALIBRATION_FILE, calibrated, entity_key, fam
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "cnn-facts"
 MIN_SEEN = 3
+MIN_SEEN_BAND = 10
 PRIOR_WEIGHT = 2.0
 TARGET_PRECISION = 0.80
 TYPE_PRECISION = 0.70  # no relation type seen this often ...
@@ -128,9 +129,10 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     pooled = (pooled_k + 0.5) / (sum(n for _, n in families.values()) + 1.0)
     rules = {}
     for key, (k, n) in sorted(by_rule.items()):
-        if n < MIN_SEEN:
-            continue
         rtype, rule = key.split(":", 1)
+        # a score band or a trigger, noisier than a pattern, needs more sightings to stand alone
+        if n < (MIN_SEEN_BAND if rule.startswith(("classifier", "trigger")) else MIN_SEEN):
+            continue
         # a pattern leans on what its type's patterns are worth; a classifier band or a
         # trigger on what the classifier and the triggers are worth, not on the patterns
         prior = pooled if rule.startswith(("classifier", "trigger")) else defaults.get(rtype, 0.5)
