@@ -894,6 +894,10 @@ def _event_dates(ix: _Index) -> Iterator[Found]:
             event = ix.at(cand.end, ("Event",))
             if event is not None and not ix.cands[event].nested:
                 yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
+            if cand.source == "event_year":  # the year inside the name: "2015 General Election"
+                event = ix.at(cand.start, ("Event",))
+                if event is not None and not ix.cands[event].nested:
+                    yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
 
 
 # An entity only the statistical model found, once or under a one-word name, is
@@ -905,14 +909,18 @@ WEAK_SOURCE = "model_"
 WEAK_SUFFIX = "~weak"
 
 
+def weak_entities(entities: list[Entity]) -> set[str]:
+    return {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and (
+        len(e.mentions) <= 1 or len(e.name.split()) == 1)}
+
+
 def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
                       sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
     """The precise patterns only."""
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
-    weak = {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and (
-        len(e.mentions) <= 1 or len(e.name.split()) == 1)}
+    weak = weak_entities(entities)
 
     def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
@@ -1017,6 +1025,7 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
     ix: _Index | None = None
     labels = {e.id: e.label for e in entities}
     by_uri = {e.uri: e.id for e in entities}
+    weak = weak_entities(entities)
     found = {(r.head, r.type, r.tail): r for r in relations}
     for head_uri, rtype, tail_uri, conf, sents in predicted:
         head, tail = by_uri.get(head_uri), by_uri.get(tail_uri)
@@ -1031,6 +1040,8 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
             ix = ix or _Index(doc, cands, cand_entity, entities, tok_sent)
             props["role"] = classifier_role(ix, head, tail, labels[tail], list(sents))
         rule = classifier_rule(float(conf))
+        if head in weak or tail in weak:
+            rule += WEAK_SUFFIX  # as for the patterns: doubtful entities, calibrated apart
         rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, calibrated(rtype, rule), evidence,
                                                     rule=rule)
         relations.append(rel)

@@ -241,3 +241,11 @@ def test_a_company_its_nationality_describes_is_in_that_country(case) -> None:
     ex = run_all(case("The event was hosted by Dutch hosting company TransIP last week ."))
     assert ("transip", "Netherlands") in {(h.lower(), t) for h, t, _ in rels(ex, "LOCATED_IN")}
     assert not names(ex, "Person")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_year_in_or_before_an_events_name_is_its_date(case) -> None:
+    ex = run_all(case("Martin Freeman backed Labour 's 2015 general election campaign . "
+                      "It was a reference to the 1982 Falklands War ."))
+    on_date = {(h, t) for h, t, _ in rels(ex, "ON_DATE")}
+    assert {("2015 General Election", "2015"), ("Falklands War", "1982")} <= on_date
