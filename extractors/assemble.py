@@ -28,7 +28,16 @@ from extractors.doc_state import DocState, document_of
 from extractors.known_names import NameList
 from extractors.truecase import case_table, looks_uncased
 from extractors.types import Document, Entity, Mention
-from extractors.vocab import HONORIFICS, KIN, ORG_WORDS, PERSON_NOUNS, ROLE_HEADS, ROLE_MODIFIERS, SPORT_ROLES
+from extractors.vocab import (
+    COMPANY_NOUNS,
+    HONORIFICS,
+    KIN,
+    ORG_WORDS,
+    PERSON_NOUNS,
+    ROLE_HEADS,
+    ROLE_MODIFIERS,
+    SPORT_ROLES,
+)
 from extractors.words import word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
@@ -111,6 +120,11 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
             start += 1
         while end - start > 1 and _everyday_word(doc[end - 1].lower_) and doc[end - 1].pos_ != "PROPN":
             end -= 1
+    # a plural role word ends no name ("referee : martin atkinson managers : tony pulis");
+    # a singular one may ("billie jean king", "philip head")
+    while end - start > 1 and doc[end - 1].lower_.endswith("s") and (
+            doc[end - 1].lower_[:-1] in ROLE_HEADS or doc[end - 1].lower_[:-2] in ROLE_HEADS):
+        end -= 1
     toks = doc[start:end]
     if not len(toks):
         return None
@@ -123,6 +137,43 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
     if all(t.lower_ in STOP_WORDS or _is_title_word(t.lower_) for t in toks):
         return None
     return start, end
+
+
+_MONTH_NAMES = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                          "september", "october", "november", "december"})
+# Words before a month that make it the month ("in may backing ...", "last november 's vote").
+_MONTH_BEFORE = frozenset({"in", "on", "since", "until", "till", "by", "from", "of", "during", "last", "next",
+                           "this", "early", "late", "mid", "the", "before", "after", "through", "between", "for"})
+_YEAR_RANGE = re.compile(r"^(1[89]|20)\d\d-\d\d$")  # "2012-13": a season or financial year
+
+
+def _without_month_name(span: Span) -> Span:
+    """A date span whose last word is a month used as a name ("back in 2007 . ' june said",
+    "when billy came back june was"): the month is a person (or nothing), not part of the date."""
+    doc = span.doc
+    end = span.end
+    month = end - 1
+    if end < len(doc) and doc[month].lower_ in _MONTH_NAMES and (
+            doc[end].lower_ in ("'s", "'") or doc[end].pos_ in ("VERB", "AUX")) and not (
+            month > 0 and (doc[month - 1].lower_ in _MONTH_BEFORE or doc[month - 1].like_num)):
+        end -= 1
+        while end > span.start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+    return doc[span.start:end]
+
+
+def _date_source(span: Span, value: str) -> str:
+    """Decades ("the 1980s") and seasons or financial years ("2012-13") are no calendar
+    date an analyst would list: calibrated apart from the model's other dates."""
+    if value.endswith("X") and not value.startswith("X"):
+        return "model_decade"
+    doc = span.doc
+    words = doc[span.start:min(len(doc), span.end + 2)]
+    if any(_YEAR_RANGE.match(t.text) or (
+            len(t.text) == 4 and t.is_digit and t.i + 2 < len(doc) and doc[t.i + 1].text == "-"
+            and len(doc[t.i + 2].text) == 2 and doc[t.i + 2].is_digit) for t in words[:len(span)]):
+        return "model_year_range"
+    return "model_date"
 
 
 def _event_type(text: str) -> str:
@@ -169,7 +220,22 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
                     source="event_rule"))
-    # a') sports clubs, before places and people take their city's or a player's name
+        # a year that opens the name, or stands right before it, is the event's date
+        # too ("the 2015 general election", "the 1982 falklands war")
+        for i in (span.start, span.start - 1):
+            tok = doc[i] if i >= 0 else None
+            year = normalize_date(tok.text, document.date) if tok is not None and tok.is_digit \
+                and len(tok.text) == 4 else None
+            if tok is not None and year is not None and year.attributes().get("precision") == "year":
+                accept(Cand(i, i + 1, "Date", year.value, year.value, year.attributes(), source="event_year",
+                            nested=i >= span.start))
+                break
+    # a') sports grounds and arenas ("old trafford", "villa park"), before a club takes
+    # the club's name inside them; then sports clubs, before places and people take
+    # their city's or a player's name
+    for start, end, venue in known_venues().matches(doc):
+        if occ.free(start, end) and not venue.everyday:
+            accept(Cand(start, end, "Place", slug(venue.name), venue.name, source="venue"))
     for start, end, club in clubs:
         if occ.free(start, end):
             accept(Cand(start, end, "Organization", slug(club), club, source="club"))
@@ -178,6 +244,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for start, end, known in known_organizations().matches(doc):
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
             accept(_org_named(doc[start:end], known.name, "known_org"))
+    # a'''') a party's adjective before a role ("tory benefits chief iain duncan smith",
+    # "republican senator rand paul"): the party, which the role belongs to
+    for i, tok in enumerate(doc):
+        party = PARTY_ADJECTIVES.get(tok.lower_)
+        if party is not None and occ.free(i, i + 1) and any(
+                t.lower_ in ROLE_HEADS for t in doc[i + 1:i + 4] if not t.is_punct):
+            accept(_org_named(doc[i:i + 1], party, "party_word"))
     # a''') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
     for start, end in squad_names(doc):
         if occ.free(start, end):
@@ -229,7 +302,29 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if rng[1] - rng[0] == 1 and any(p.start == rng[0] and p.end == rng[1] for p in places):
             continue  # a lone word that names a known place is the place ("warrington")
+        if rng[1] - rng[0] > 1 and doc[rng[1] - 1].lower_ in PERSONLESS_VENUE_WORDS:
+            accept(replace(_org(doc[rng[0]:rng[1]]), label="Place", source="model_venue"))  # "wembley arena"
+            continue
+        if rng[0] > 0 and doc[rng[0] - 1].lower_ in COMPANY_NOUNS and doc[rng[0] - 1].lower_ not in ("team", "club"):
+            accept(replace(_org(doc[rng[0]:rng[1]]), source="model_company"))  # "hosting company transip"
+            continue
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
+    # d'') a name right after a company noun that no model or rule took ("dutch hosting
+    # company TransIP"): the company
+    in_place = {i for span in places for i in range(span.start, span.end)}
+    for i, tok in enumerate(doc[:-1]):
+        if tok.lower_ in COMPANY_NOUNS and tok.lower_ not in ("team", "club"):
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+                    and doc[end].lower_ not in _MONTH_NAMES and end not in in_place:
+                end += 1
+            if end > i + 1 and occ.free(i + 1, end):
+                accept(replace(_org(doc[i + 1:end]), source="company_noun"))
+    # d') a place's police ("denver police said"): the force, named after its place
+    for span in places:
+        if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):
+            name = f"{gaz.places[int(span.kb_id_)].name} Police"
+            accept(Cand(span.start, span.end + 1, "Organization", slug(name), name, source="place_police"))
     # e) places; a compass point before one names a part of it ("south london")
     for span in places:
         if occ.free(span.start, span.end):
@@ -270,10 +365,11 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # g) dates
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
-            value = normalize_date(ent.text, document.date)
+            span = _without_month_name(ent)
+            value = normalize_date(span.text, document.date) if len(span) else None
             if value is not None:
-                accept(Cand(ent.start, ent.end, "Date", value.value, value.value, value.attributes(),
-                            source="model_date"))
+                accept(Cand(span.start, span.end, "Date", value.value, value.value, value.attributes(),
+                            source=_date_source(span, value.value)))
     # dates the model missed: weekdays ("said on tuesday ."; anchored by the publication date or
     # dropped) and years after a preposition ("collapsed in 1991.")
     for tok in doc:
@@ -396,6 +492,22 @@ def _person(span: Span) -> Cand:
 # A named building, ground or road is a place, not the body that runs it.
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
+
+
+# A party named by its adjective; only before a role word, where the adjective
+# says whose the role is (not "a conservative estimate", "democratic reforms").
+PARTY_ADJECTIVES = {"tory": "Conservative Party", "republican": "Republican Party",
+                    "democratic": "Democratic Party", "democrat": "Democratic Party", "labour": "Labour"}
+
+# Venue words that end no one's name ("hall", "lane" and "park" do: "grant hall",
+# "chris lane"), so a person span ending in one names a place ("ricoh arena").
+PERSONLESS_VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "racecourse", "expo", "museum",
+                                    "gallery", "prison", "cathedral"})
+
+
+@lru_cache(maxsize=1)
+def known_venues() -> NameList:
+    return NameList(DATA / "venues.tsv")
 
 
 @lru_cache(maxsize=1)
@@ -538,7 +650,7 @@ def build_entities(doc: Doc, document: Document, cands: list[Cand],
             ent.aliases.append(surface)
         cand_entity[idx] = ent.id
     for ent in by_uri.values():
-        ent.confidence = calibrated_entity(ent.label, ent.source, len(ent.mentions))
+        ent.confidence = calibrated_entity(ent.label, ent.source, len(ent.mentions), ent.name)
     return list(by_uri.values()), cand_entity
 
 

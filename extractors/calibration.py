@@ -58,15 +58,22 @@ def rule_key(rtype: str, rule: str) -> str:
     return f"{rtype}:{rule}"
 
 
-def entity_key(label: str, source: str, mentions: int) -> str:
-    return f"{label}:{source or 'other'}:{'1' if mentions <= 1 else '2+'}"
+def name_shape(name: str) -> str:
+    """A name of one word or of several. A lone word the model calls a person is
+    a real person far less often than a full name ("Stats", "Handler", "Linda"
+    left over from "linda prior"), so the two are calibrated apart."""
+    return "1w" if len(name.split()) <= 1 else "nw"
 
 
-def calibrated_entity(label: str, source: str, mentions: int) -> float:
-    """The dev-measured share of real entities among those of this label, source
-    and mention count (one mention, or more)."""
+def entity_key(label: str, source: str, mentions: int, name: str) -> str:
+    return f"{label}:{source or 'other'}:{'1' if mentions <= 1 else '2+'}:{name_shape(name)}"
+
+
+def calibrated_entity(label: str, source: str, mentions: int, name: str) -> float:
+    """The dev-measured share of real entities among those of this label, source,
+    mention count (one mention, or more) and name shape (one word, or more)."""
     table = calibration_table()
-    value = table.get(f"entity:{entity_key(label, source, mentions)}")
+    value = table.get(f"entity:{entity_key(label, source, mentions, name)}")
     if value is None:
         value = table.get(f"entity-default:{label}", 1.0)
     return value

@@ -27,6 +27,14 @@ HOLIDAYS = (
     "labour day", "memorial day", "may day", "bastille day", "hanukkah", "diwali", "lunar new year",
     "chinese new year", "national day", "unification day", "armistice day", "remembrance day",
     "veterans day", "constitution day", "republic day", "good friday",
+    # public holidays of the English-speaking press's countries, and the days news names by date
+    "easter sunday", "easter monday", "easter saturday", "boxing day", "anzac day", "australia day",
+    "canada day", "waitangi day", "queen 's birthday", "king 's birthday", "st patrick 's day",
+    "st george 's day", "st andrew 's day", "burns night", "bonfire night", "guy fawkes night",
+    "valentine 's day", "mother 's day", "father 's day", "halloween", "martin luther king day",
+    "presidents ' day", "columbus day", "juneteenth", "passover", "yom kippur", "rosh hashanah", "holi",
+    "whit monday", "pentecost", "ash wednesday", "shrove tuesday", "black friday", "cyber monday",
+    "bank holiday monday", "day of the dead", "lunar new year 's eve",
 )
 WARS = ("cold war", "gulf war", "korean war", "vietnam war", "iraq war", "crimean war", "civil war",
         "six-day war", "yom kippur war", "falklands war", "boer war", "afghan war", "war on terror")

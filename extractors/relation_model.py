@@ -66,7 +66,7 @@ ALLOWED: dict[tuple[str, str], tuple[str, ...]] = {
     ("Event", "Place"): ("LOCATED_IN",),
 }
 # pairs scored even when never mentioned in one sentence (document-level facts)
-DOC_LEVEL_TAILS = frozenset({"Country"})
+DOC_LEVEL_TAILS: frozenset[str] = frozenset()
 MAX_BETWEEN = 25  # same-sentence mention pairs further apart than this are skipped
 
 if not Doc.has_extension("relations"):

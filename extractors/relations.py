@@ -21,6 +21,7 @@ from extractors.truecase import case_table
 from extractors.types import Entity, Evidence, Relation
 from extractors.vocab import (
     ATTEND_VERBS,
+    COMPANY_NOUNS,
     DROP_FROM_ROLE,
     EVENT_TAILS,
     HONORIFICS,
@@ -271,6 +272,146 @@ def _participates(ix: _Index) -> Iterator[Found]:
                     break
 
 
+def _role_clause(ix: _Index) -> Iterator[Found]:
+    """A role noun whose "of"/"at"/"for" names the holder, tied to a person by the
+    parse: "giggs ... is a former manager of salford city" (the role is what the
+    subject is), "charlotte dell , director of social services at hebrew home"
+    (the role stands beside the person)."""
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Person" and not cand.nested:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Organization", "Country") or cand.nested or cand.demonym:
+            continue
+        tok = doc[cand.start:cand.end].root
+        role_tok = None
+        for _ in range(2):  # "director [of social services] at hebrew home"
+            if tok.dep_ != "pobj" or tok.head.lower_ not in ("of", "at", "for", "with"):
+                break
+            noun = tok.head.head
+            if noun.pos_ not in ("NOUN", "PROPN"):
+                break
+            if noun.lower_ in ROLE_HEADS:
+                role_tok = noun
+                break
+            tok = noun
+        if role_tok is None or not ix.same_sentence(role_tok.i, cand.start):
+            continue
+        role = _role_name(role_tok.lower_, role_tok.lower_)
+        people: list[Any] = []
+        if role_tok.dep_ == "appos":
+            people = [role_tok.head]
+        elif role_tok.dep_ == "attr" and role_tok.head.lower_ in BE_FORMS:
+            verb = role_tok.head
+            people = [c for c in verb.children if c.dep_ == "nsubj"]
+            if not people and verb.dep_ == "conj":
+                people = [c for c in verb.head.children if c.dep_ == "nsubj"]
+        for word in people:
+            person = covering.get(word.i)
+            if person is not None and ix.same_sentence(word.i, cand.start):
+                yield (person, "HOLDS_ROLE", idx, {"role": role}, f"role_{role_tok.dep_}_of_holder", word.i)
+
+
+BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
+
+
+# Where someone lives or comes from, said by a verb: "ms kunis , who lives in
+# hollywood", "karo , now living in los angeles", "chernivtsi , where mila kunis
+# lived", "kunis moved to the u.s. from ukraine".
+_MOVE_VERBS = frozenset(["move", "moves", "moved", "moving", "relocate", "relocates", "relocated", "relocating"])
+_HOME_VERBS = frozenset(["live", "lives", "lived", "living", "reside", "resides", "resided", "residing",
+                         "settle", "settles", "settled", "settling"]) | _MOVE_VERBS
+_HOME_PREPS = {"in": _HOME_VERBS, "to": _MOVE_VERBS, "from": frozenset(["move", "moves", "moved", "moving"])}
+
+
+def _home_clause(ix: _Index) -> Iterator[Found]:
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label == "Person" and not cand.nested:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Place", "Country") or cand.nested or cand.demonym or cand.source == "club":
+            continue
+        tok = doc[cand.start:cand.end].root
+        words: list[Any] = []
+        prep = tok.head
+        if tok.dep_ == "pobj" and prep.lower_ in _HOME_PREPS and prep.head.lower_ in _HOME_PREPS[prep.lower_]:
+            verb = tok.head.head
+            words = [c for c in verb.children if c.dep_ == "nsubj"]
+            if words and words[0].lower_ in ("who", "that") and verb.dep_ == "relcl":
+                words = [verb.head]  # "ms kunis , who lives in hollywood"
+            elif not words and verb.dep_ in ("acl", "advcl", "relcl") and verb.head.i != verb.i:
+                words = [verb.head]  # "karo , now living in los angeles"
+        else:  # "chernivtsi , where mila kunis lived"
+            for verb in tok.children:
+                if verb.dep_ == "relcl" and verb.lower_ in _HOME_VERBS and any(
+                        c.lower_ == "where" for c in verb.children):
+                    words = [c for c in verb.children if c.dep_ == "nsubj"]
+        for word in words:
+            person = covering.get(word.i)
+            if person is not None and ix.same_sentence(word.i, cand.start):
+                yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
+
+
+# Verbs whose subject takes part in the named event their object or preposition
+# names ("nadal eased past almagro to reach the barcelona open third round",
+# "paul will be attending the white house correspondents' dinner").
+# The pipeline has no lemmatizer, so the verbs are listed by their forms.
+_CLAUSE_VERBS = {
+    "participant": "participate participates participated participating compete competes competed competing "
+                   "play plays played playing race races raced racing enter enters entered entering reach "
+                   "reaches reached reaching qualify qualifies qualified qualifying contest contests contested "
+                   "contesting face faces faced facing lose loses lost losing fight fights fought fighting",
+    "attendee": "attend attends attended attending",
+    "winner": "win wins won winning",
+    "host": "host hosts hosted hosting",
+}
+CLAUSE_ROLES = {form: role for role, forms in _CLAUSE_VERBS.items() for form in forms.split()}
+_UP_DEPS = frozenset({"pobj", "dobj", "prep", "compound", "nmod", "attr", "appos", "npadvmod", "conj"})
+_SUBJECT_DEPS = frozenset({"nsubj"})
+
+
+def _event_clause(ix: _Index) -> Iterator[Found]:
+    """The subject of a participation verb whose object (or its preposition's
+    object) is a named event, read from the parse within one sentence."""
+    actors = ("Person", "Country", "Organization")
+    covering: dict[int, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in actors and not cand.nested and not cand.demonym:
+            for i in range(cand.start, cand.end):
+                covering.setdefault(i, idx)
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Event" or cand.nested:
+            continue
+        tok = doc[cand.start:cand.end].root
+        for _ in range(4):
+            if tok.pos_ in ("VERB", "AUX") or tok.dep_ not in _UP_DEPS or tok.head.i == tok.i:
+                break
+            tok = tok.head
+        role = CLAUSE_ROLES.get(tok.lower_) if tok.pos_ == "VERB" else None
+        if role is None:
+            continue
+        verb = tok
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+        clause = verb
+        for _ in range(2):  # "eased past almagro to reach ...", "celebrates after winning ..."
+            if subjects or clause.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep") or clause.head.i == clause.i:
+                break
+            clause = clause.head
+            subjects = [c for c in clause.children if c.dep_ in _SUBJECT_DEPS]
+        for subject in subjects:
+            for word in (subject, *[c for c in subject.children if c.dep_ == "conj"]):
+                actor = covering.get(word.i)
+                if actor is not None and ix.same_sentence(word.i, cand.start):
+                    yield (actor, "PARTICIPATES_IN", idx, {"role": role}, "subject_verb_event", word.i)
+
+
 def _event_context(ix: _Index) -> Iterator[Found]:
     for idx, cand in enumerate(ix.cands):
         if cand.label == "Date" and ix.low(cand.end) in ("'s", "'"):
@@ -387,6 +528,11 @@ def _team_roles(ix: _Index) -> Iterator[Found]:
                 yield (idx, "HOLDS_ROLE", section_club, {"role": "player"}, "squad_list", cand.start)
             last = idx + 1 >= len(ix.cands) or ix.cands[idx + 1].source != "squad"
             open_section = open_section or last
+        # PERSON 's CLUB   "david moyes' real sociedad": the club he runs or plays for
+        if cand.label == "Person" and ix.low(cand.end) in ("'s", "'"):
+            club = ix.at(cand.end + 1, ("Organization",))
+            if club is not None and ix.cands[club].source == "club" and ix.same_sentence(cand.start, cand.end + 1):
+                yield (idx, "HOLDS_ROLE", club, {"role": "member"}, "person_poss_club", cand.start)
         # PERSON (, who)? plays|scored for CLUB
         if cand.label == "Person":
             j = cand.end
@@ -486,6 +632,8 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             person = ix.at(cand.end + 1, ("Person",))
             if person is not None:
                 yield (person, "NATIONAL_OF", idx, {}, "country_international", cand.start)
+                # an international plays for the country's team: a role as well as a nationality
+                yield (person, "HOLDS_ROLE", idx, {"role": "international"}, "country_international", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
             # PERSON , the|a DEMONYM ...   "harrison newey , the british 16-year-old son of ..."
             country, _ = ix.at_det(cand.end + 1, ("Country",))
@@ -540,6 +688,54 @@ def _located(ix: _Index) -> Iterator[Found]:
                 yield (head, "LOCATED_IN", idx, {}, "place_poss_x", cand.start)
 
 
+# Bodies that belong to the place that names them ("denver police", "the oxford
+# food bank", "u.s. department of justice"): the name says where they are.
+INSTITUTION_WORDS = frozenset({
+    "police", "court", "council", "university", "college", "school", "hospital", "airport", "bank", "bureau",
+    "department", "agency", "ministry", "embassy", "army", "navy", "office", "service", "commission",
+    "government", "parliament", "assembly", "prison", "museum", "library", "zoo", "station", "prevention",
+    "justice", "administration", "authority", "constabulary", "force",
+})
+
+
+def _place_named(ix: _Index) -> Iterator[Found]:
+    """An institution named after its place, and a company its nationality
+    describes ("dutch hosting company transip")."""
+    places: dict[str, int] = {}
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in PLACE_LABELS and not cand.demonym and not cand.nested and cand.source != "club":
+            places.setdefault(" ".join(ix.lows[cand.start:cand.end]), idx)
+    for idx, cand in enumerate(ix.cands):
+        if cand.label not in ("Organization", "Place") or cand.nested or cand.source in ("club", "venue") \
+                or cand.demonym:
+            continue
+        institution = ix.low(cand.end - 1) in INSTITUTION_WORDS
+        # PLACE ORG   "u.s. centers for disease control and prevention", "denver police"
+        tail = ix.before(cand.start, PLACE_LABELS)
+        if tail is not None and institution and not ix.cands[tail].demonym and _contained(ix, idx, tail):
+            yield (idx, "LOCATED_IN", tail, {}, "place_org", cand.start)
+        # the place's name opens the body's own  "the oxford food bank", "duncan district court"
+        elif institution and cand.end - cand.start > 1:
+            first = cand.start + (1 if ix.low(cand.start) == "the" else 0)
+            for n in range(min(3, cand.end - first - 1), 0, -1):
+                named = places.get(" ".join(ix.lows[first:first + n]))
+                if named is not None and ix.cands[named].key != cand.key and _contained(ix, idx, named):
+                    yield (idx, "LOCATED_IN", named, {}, "place_named_org", cand.start)
+                    break
+        # DEMONYM (descriptor){1,3} ORG   "dutch hosting company transip"
+        if cand.label == "Organization":
+            j = cand.start - 1
+            words = 0
+            while words < 3 and j > 0 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
+                country = ix.before(j, ("Country",))
+                if country is not None and ix.cands[country].demonym and words > 0 \
+                        and ix.low(cand.start - 1) in COMPANY_NOUNS:
+                    yield (idx, "LOCATED_IN", country, {}, "demonym_descr_org", cand.start)
+                    break
+                j -= 1
+                words += 1
+
+
 def _contained(ix: _Index, head: int, tail: int) -> bool:
     """No contradiction with what the gazetteer knows (a Canadian city is not in
     the United States), and no circle (a country is in nothing)."""
@@ -547,10 +743,9 @@ def _contained(ix: _Index, head: int, tail: int) -> bool:
     if h.label == "Country" or h.key == t.key or h.name.lower().rstrip(".") == t.name.lower().rstrip("."):
         return False
     head_cc = h.attrs.get("country_code")
-    if t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"):
-        return False
-    tail_cc = t.attrs.get("country_code")
-    return not (head_cc and tail_cc and head_cc != tail_cc)
+    # (a region the text puts the place in, "wellington in somerset", says which of
+    # the places of that name it is: there the gazetteer's guess, the largest, yields)
+    return not (t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"))
 
 
 def _homes(ix: _Index) -> Iterator[Found]:
@@ -699,15 +894,24 @@ def _event_dates(ix: _Index) -> Iterator[Found]:
             event = ix.at(cand.end, ("Event",))
             if event is not None and not ix.cands[event].nested:
                 yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
+            if cand.source == "event_year":  # the year inside the name: "2015 General Election"
+                event = ix.at(cand.start, ("Event",))
+                if event is not None and not ix.cands[event].nested:
+                    yield (event, "ON_DATE", idx, {}, "year_event", cand.start)
 
 
-# An entity only the statistical model found, once, is the doubtful kind (the
-# calibration shows it wrong far more often than a gazetteer's or a repeated
-# one): a fact about it is worth less than the pattern alone says. Fixed by
+# An entity only the statistical model found, once or under a one-word name, is
+# the doubtful kind (the calibration shows it wrong far more often than a
+# gazetteer's, a repeated one or a full name): a fact about it is worth less than the pattern alone says. Fixed by
 # source, not by the entity's calibrated confidence, so that calibrating twice
 # gives the same table.
 WEAK_SOURCE = "model_"
 WEAK_SUFFIX = "~weak"
+
+
+def weak_entities(entities: list[Entity]) -> set[str]:
+    return {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and (
+        len(e.mentions) <= 1 or len(e.name.split()) == 1)}
 
 
 def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
@@ -716,7 +920,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
     merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
 
-    weak = {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and len(e.mentions) <= 1}
+    weak = weak_entities(entities)
 
     def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
@@ -736,7 +940,8 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context):
+                   _club_context, _event_clause, _role_clause, _home_clause,
+                   _place_named):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())
@@ -820,6 +1025,7 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
     ix: _Index | None = None
     labels = {e.id: e.label for e in entities}
     by_uri = {e.uri: e.id for e in entities}
+    weak = weak_entities(entities)
     found = {(r.head, r.type, r.tail): r for r in relations}
     for head_uri, rtype, tail_uri, conf, sents in predicted:
         head, tail = by_uri.get(head_uri), by_uri.get(tail_uri)
@@ -834,6 +1040,8 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
             ix = ix or _Index(doc, cands, cand_entity, entities, tok_sent)
             props["role"] = classifier_role(ix, head, tail, labels[tail], list(sents))
         rule = classifier_rule(float(conf))
+        if head in weak or tail in weak:
+            rule += WEAK_SUFFIX  # as for the patterns: doubtful entities, calibrated apart
         rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, calibrated(rtype, rule), evidence,
                                                     rule=rule)
         relations.append(rel)

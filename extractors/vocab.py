@@ -82,7 +82,8 @@ ORG_WORDS = frozenset({
     "federation", "organization", "organisation", "news", "times", "post", "airlines", "airways",
     "college", "school", "fund", "foundation", "commission", "army", "navy", "court", "parliament",
     "congress", "exchange", "press", "network", "league", "club", "ltd", "ltd.", "plc", "ag",
-    "center", "centre", "academy", "society", "authority", "museum", "orchestra",
+    "center", "centre", "academy", "society", "authority", "museum", "orchestra", "institution", "trust",
+    "hospital", "department",
 })
 # Words that say what a person is ("resident", "footballer", "actress"): before a
 # name they describe it ("utah photographer alan lawrence"), they are not part of it.
@@ -98,3 +99,8 @@ PERSON_NOUNS = frozenset({
     "sufferer", "victim", "suspect", "model", "star", "veteran", "fan", "owner", "presenter", "rapper",
     "golfer", "cricketer", "boxer", "cyclist", "jockey", "trainer", "tennis", "player", "skier", "swimmer",
 })
+# Nouns that say a name is a company's or a body's: "dutch hosting company transip".
+COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", "bank", "retailer", "airline",
+                           "giant", "maker", "manufacturer", "startup", "start-up", "broadcaster", "newspaper",
+                           "insurer", "lender", "conglomerate", "chain", "club", "charity", "organisation",
+                           "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team"})

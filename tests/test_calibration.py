@@ -58,3 +58,12 @@ def test_choose_cutoff_is_the_lowest_that_reaches_the_target() -> None:
     assert calibrate.choose_cutoff(pairs, 0.75) == 0.6
     assert calibrate.choose_cutoff(pairs, 0.95) == 0.9
     assert calibrate.choose_cutoff([(0.2, False)], 0.8) == 1.0
+
+
+def test_choose_cutoff_keeps_the_entities_it_lets_in_precise() -> None:
+    facts = [(0.9, True), (0.9, True), (0.6, True), (0.6, False)]
+    # at 0.6 the facts are right 3 times in 4, but the entities only 3 in 5: the cut-off rises
+    entities = [(0.9, True), (0.9, True), (0.6, True), (0.6, False), (0.6, False)]
+    assert calibrate.choose_cutoff(facts, 0.75) == 0.6
+    assert calibrate.choose_cutoff(facts, 0.75, entities=entities) == 0.9
+    assert calibrate.choose_cutoff(facts, 0.75, entities=entities[:4] + [(0.6, True)] * 6) == 0.6

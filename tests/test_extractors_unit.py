@@ -147,3 +147,105 @@ def test_territories_and_tournaments_are_not_countries(case) -> None:
     assert "Hong Kong" in names(ex, "Place")
     assert "U.S. Open" in names(ex, "Event")
     assert not names(ex, "Country")
+
+
+def run_all(text: str) -> Extraction:
+    """Every candidate, below the cut-off too."""
+    return next(extract_documents([Document(id="t", text=text)], min_confidence=0.0))
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_decades_and_financial_years_are_no_calendar_dates(case) -> None:
+    from extractors.calibration import default_min_confidence
+
+    ex = run_all(case("The heavy metal bands of the 1980s sold out. In 2012-13 the charity gave out 346,992 "
+                      "parcels. The vote was held in March 2014."))
+    dates = {e.name: e for e in ex.entities if e.label == "Date"}
+    assert dates["198X"].source == "model_decade"
+    assert dates["2012"].source == "model_year_range"
+    assert dates["2014-03"].source == "model_date"
+    # calibrated apart, they stay out of the graph at the default cut-off
+    cut = default_min_confidence()
+    assert dates["198X"].confidence < cut and dates["2012"].confidence < cut <= dates["2014-03"].confidence
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_month_that_names_a_person_is_no_date(case) -> None:
+    text = case("When Billy came back June was asleep in the car. The fair opened in June 2014.")
+    ex = run_all(text)
+    mentions = [m.start for e in ex.entities if e.label == "Date" for m in e.mentions]
+    assert text.index(case("June was")) not in mentions
+    assert "2014-06" in names(ex, "Date")
+
+
+def test_a_one_word_person_is_worth_less_than_a_full_name() -> None:
+    from extractors.calibration import calibrated_entity, name_shape
+
+    assert (name_shape("Linda"), name_shape("Linda Prior")) == ("1w", "nw")
+    for mentions in (1, 3):
+        assert calibrated_entity("Person", "model_person", mentions, "Linda") < \
+            calibrated_entity("Person", "model_person", mentions, "Linda Prior")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_person_span_ending_in_a_venue_word_is_a_place(case) -> None:
+    ex = run_all(case("Fans queued for hours outside the Ricoh Arena before the final."))
+    assert "Ricoh Arena" in names(ex, "Place") and not names(ex, "Person")
+
+
+def test_a_party_adjective_before_a_role_names_the_party() -> None:
+    ex = run_all("Republican senator Rand Paul criticised the plan. A democratic reform was passed.")
+    assert names(ex, "Organization") == {"Republican Party"}
+    assert ("Rand Paul", "Republican Party", (("role", "senator"),)) in rels(ex, "HOLDS_ROLE")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_the_subject_of_a_participation_verb_takes_part_in_the_event(case) -> None:
+    ex = run_all(case("Rafael Nadal eased past Nicolas Almagro to reach the Barcelona Open third round."))
+    assert ("Rafael Nadal", "Barcelona Open", (("role", "participant"),)) in rels(ex, "PARTICIPATES_IN")
+    assert not any(head == "Nicolas Almagro" for head, _, _ in rels(ex, "PARTICIPATES_IN"))
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_role_the_subject_is_belongs_to_the_holder_named_after_it(case) -> None:
+    ex = run_all(case("Smith joined the club in 2010 and is now a director of Barclays Bank."))
+    assert ("Smith", "Barclays Bank", (("role", "director"),)) in rels(ex, "HOLDS_ROLE")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_grounds_are_places_and_keep_their_club_out(case) -> None:
+    ex = run_all(case("Villa lost twice at Wembley in 2010 , and the fans at Villa Park were furious ."))
+    assert {"Wembley Stadium", "Villa Park"} <= names(ex, "Place")
+    assert not any(m.text.lower() == "villa" and e.label == "Organization" and
+                   m.start == ex.document.text.lower().index("villa park") for e in ex.entities for m in e.mentions)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_public_holidays_are_named_events(case) -> None:
+    ex = run_all(case("Most workers will not get a day off this Anzac Day , and Easter Monday falls after "
+                      "Boxing Day ."))
+    assert {"Anzac Day", "Easter Monday", "Boxing Day"} <= names(ex, "Event")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_bodies_named_after_their_place_are_in_it(case) -> None:
+    ex = run_all(case("Two screeners were fired , Denver police said . The police in Denver said more . "
+                      "The U.S. Environmental Protection Agency said the pesticide was banned in the U.S. ."))
+    located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert ("Denver Police", "Denver") in located
+    assert ("Environmental Protection Agency", "United States") in located
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_company_its_nationality_describes_is_in_that_country(case) -> None:
+    ex = run_all(case("The event was hosted by Dutch hosting company TransIP last week ."))
+    assert ("transip", "Netherlands") in {(h.lower(), t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert not names(ex, "Person")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_year_in_or_before_an_events_name_is_its_date(case) -> None:
+    ex = run_all(case("Martin Freeman backed Labour 's 2015 general election campaign . "
+                      "It was a reference to the 1982 Falklands War ."))
+    on_date = {(h, t) for h, t, _ in rels(ex, "ON_DATE")}
+    assert {("2015 General Election", "2015"), ("Falklands War", "1982")} <= on_date

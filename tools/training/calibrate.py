@@ -26,10 +26,12 @@ from extractors.calibration import CALIBRATION_FILE, calibrated, entity_key, fam
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "cnn-facts"
 MIN_SEEN = 3
+MIN_SEEN_BAND = 10
 PRIOR_WEIGHT = 2.0
 TARGET_PRECISION = 0.80
 TYPE_PRECISION = 0.70  # no relation type seen this often ...
 TYPE_MIN_COUNT = 10  # ... is kept below this precision
+ENTITY_PRECISION = 0.85  # the entities kept at the cut-off: nodes an analyst sees
 
 
 def name_key(text: str) -> str:
@@ -90,7 +92,7 @@ def calibrate_entities(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, A
     by_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for ent, right in judged:
-        key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]))
+        key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]), ent["name"])
         for counts in (by_key[key], by_label[ent["label"]]):
             counts[0] += right
             counts[1] += 1
@@ -112,12 +114,6 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
             by_type[rel["type"]][0] += right
             by_type[rel["type"]][1] += 1
     defaults = {rtype: (k + 0.5) / (n + 1.0) for rtype, (k, n) in by_type.items()}
-    rules = {}
-    for key, (k, n) in sorted(by_rule.items()):
-        if n < MIN_SEEN:
-            continue
-        prior = defaults.get(key.split(":", 1)[0], 0.5)
-        rules[key] = {"confidence": round((k + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
     # classifier bands and trigger rules too rare to measure one by one: their family, pooled
     families: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, (k, n) in by_rule.items():
@@ -129,6 +125,16 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     # a family seen a few times leans on what every classifier band and trigger is worth
     pooled_k = sum(k for k, _ in families.values())
     pooled = (pooled_k + 0.5) / (sum(n for _, n in families.values()) + 1.0)
+    rules = {}
+    for key, (k, n) in sorted(by_rule.items()):
+        rtype, rule = key.split(":", 1)
+        # a score band or a trigger, noisier than a pattern, needs more sightings to stand alone
+        if n < (MIN_SEEN_BAND if rule.startswith(("classifier", "trigger")) else MIN_SEEN):
+            continue
+        # a pattern leans on what its type's patterns are worth; a classifier band or a
+        # trigger on what the classifier and the triggers are worth, not on the patterns
+        prior = pooled if rule.startswith(("classifier", "trigger")) else defaults.get(rtype, 0.5)
+        rules[key] = {"confidence": round((k + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
     for key, (k, n) in sorted(families.items()):
         rules[key] = {"confidence": round((k + PRIOR_WEIGHT * pooled) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
     table: dict[str, Any] = {"rules": rules, "defaults": {t: round(v, 3) for t, v in sorted(defaults.items())}}
@@ -137,13 +143,18 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
 
 
 def choose_cutoff(judged: list[tuple[float, bool]], target: float = TARGET_PRECISION,
-                  types: list[str] | None = None) -> float:
-    """The lowest confidence whose kept facts reach `target` precision, and at
-    which no relation type kept TYPE_MIN_COUNT times or more is right less than
-    TYPE_PRECISION of the time (`types`: each fact's type, when given)."""
+                  types: list[str] | None = None, entities: list[tuple[float, bool]] | None = None) -> float:
+    """The lowest confidence whose kept facts reach `target` precision, at which
+    no relation type kept TYPE_MIN_COUNT times or more is right less than
+    TYPE_PRECISION of the time (`types`: each fact's type, when given), and
+    whose kept entities (`entities`, when given) reach ENTITY_PRECISION: the
+    one cut-off decides what enters the graph, nodes and facts alike."""
     for cut in sorted({c for c, _ in judged}):
         kept = [right for c, right in judged if c >= cut]
         if not kept or sum(kept) / len(kept) < target:
+            continue
+        kept_entities = [right for c, right in entities or [] if c >= cut]
+        if kept_entities and sum(kept_entities) / len(kept_entities) < ENTITY_PRECISION:
             continue
         if types is not None:
             per_type: dict[str, list[bool]] = defaultdict(list)
@@ -162,7 +173,10 @@ def write_calibration(data: Path = DEFAULT_DATA, out: Path = CALIBRATION_FILE) -
     table = calibrate(relations) | calibrate_entities(entities)
     lookup = flatten(table)  # confidences exactly as the pipeline will give them
     scored = [(calibrated(r["type"], r["rule"], lookup), ok) for r, ok in relations]
-    table["default_min_confidence"] = choose_cutoff(scored, types=[r["type"] for r, _ in relations])
+    entity_scores = [(lookup.get(f"entity:{entity_key(e['label'], e.get('source', ''), len(e['mentions']), e['name'])}",
+                                 lookup.get(f"entity-default:{e['label']}", 1.0)), ok) for e, ok in entities]
+    table["default_min_confidence"] = choose_cutoff(scored, types=[r["type"] for r, _ in relations],
+                                                    entities=entity_scores)
     out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     for key, row in [*table["rules"].items(), *table["entities"].items()]:
         print(f"{key:48} {row['right']:4}/{row['seen']:<4} -> {row['confidence']:.3f}")
