@@ -410,6 +410,32 @@ def _event_clause(ix: _Index) -> Iterator[Found]:
                 actor = covering.get(word.i)
                 if actor is not None and ix.same_sentence(word.i, cand.start):
                     yield (actor, "PARTICIPATES_IN", idx, {"role": role}, "subject_verb_event", word.i)
+        # the other side, or the company: "eased past almagro to reach ...", "lost to
+        # manchester united in ...", "attending the dinner with president obama"
+        for head in {verb, clause, doc[cand.start:cand.end].root}:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in _OTHER_SIDE_PREPS:
+                    for obj in prep.children:
+                        actor = covering.get(obj.i) if obj.dep_ == "pobj" else None
+                        if actor is not None and ix.same_sentence(obj.i, cand.start):
+                            other = "attendee" if role == "attendee" else "participant"
+                            yield (actor, "PARTICIPATES_IN", idx, {"role": other}, "other_side_event", obj.i)
+
+
+_OTHER_SIDE_PREPS = frozenset({"past", "against", "over", "to", "with", "vs", "v", "versus"})
+
+
+def _actor_poss_event(ix: _Index) -> Iterator[Found]:
+    """"labour 's 2015 general election campaign", "russia 's victory day parade": the
+    event's owner takes part in it."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in ("Person", "Country", "Organization") and not cand.demonym \
+                and ix.low(cand.end) in ("'s", "'"):
+            event = ix.at(cand.end + 1, ("Event",))
+            if event is None and ix.at(cand.end + 1, ("Date",)) is not None:  # "labour 's 2015 election"
+                event = ix.at(ix.cands[ix.at(cand.end + 1, ("Date",)) or 0].end, ("Event",))
+            if event is not None and not ix.cands[event].nested:
+                yield (idx, "PARTICIPATES_IN", event, {"role": "participant"}, "actor_poss_event", cand.start)
 
 
 def _event_context(ix: _Index) -> Iterator[Found]:
@@ -941,7 +967,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _home_clause,
-                   _place_named):
+                   _place_named, _actor_poss_event):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())

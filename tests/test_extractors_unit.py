@@ -249,3 +249,12 @@ def test_a_year_in_or_before_an_events_name_is_its_date(case) -> None:
                       "It was a reference to the 1982 Falklands War ."))
     on_date = {(h, t) for h, t, _ in rels(ex, "ON_DATE")}
     assert {("2015 General Election", "2015"), ("Falklands War", "1982")} <= on_date
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_the_other_side_and_the_owner_of_an_event_take_part(case) -> None:
+    ex = run_all(case("Freeman backed Labour 's 2015 general election campaign . Rafael Nadal eased past "
+                      "Nicolas Almagro to reach the Barcelona Open third round ."))
+    takes_part = {(h, t) for h, t, _ in rels(ex, "PARTICIPATES_IN")}
+    assert {("Labour", "2015 General Election"), ("Nicolas Almagro", "Barcelona Open")} <= takes_part
+    assert ("Freeman", "2015 General Election") not in takes_part
