@@ -223,12 +223,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         # a year that opens the name, or stands right before it, is the event's date
         # too ("the 2015 general election", "the 1982 falklands war")
         for i in (span.start, span.start - 1):
-            tok = doc[i] if i >= 0 else None
-            year = normalize_date(tok.text, document.date) if tok is not None and tok.is_digit \
-                and len(tok.text) == 4 else None
-            if tok is not None and year is not None and year.attributes().get("precision") == "year":
-                accept(Cand(i, i + 1, "Date", year.value, year.value, year.attributes(), source="event_year",
-                            nested=i >= span.start))
+            word = doc[i] if i >= 0 else None
+            named_year = normalize_date(word.text, document.date) if word is not None and word.is_digit \
+                and len(word.text) == 4 else None
+            if named_year is not None and named_year.attributes().get("precision") == "year":
+                accept(Cand(i, i + 1, "Date", named_year.value, named_year.value, named_year.attributes(),
+                            source="event_year", nested=i >= span.start))
                 break
     # a') sports grounds and arenas ("old trafford", "villa park"), before a club takes
     # the club's name inside them; then sports clubs, before places and people take
