@@ -631,6 +631,22 @@ def _club_context(ix: _Index) -> Iterator[Found]:
                     role = _role_name(role_word, role_word) if role_word else "player"
                     yield (idx, "HOLDS_ROLE", club, {"role": role}, "person_for_club", cand.start)
                 break
+        # PERSON 's side|team|men   <- the one club the sentence (or the one before) names,
+        # else the club the story is about
+        if ix.low(cand.end) in ("'s", "'") and ix.low(cand.end + 1) in ("side", "team", "men", "squad"):
+            sent = ix.tok_sent[cand.start]
+            club = None
+            for window in ({sent}, {sent, sent - 1}):
+                named = {c.key: i for i, c in enumerate(ix.cands) if c.source == "club"
+                         and ix.tok_sent[c.start] in window}
+                if len(named) == 1:
+                    club = next(iter(named.values()))
+                    break
+                if named:
+                    break
+            club = story_club if club is None else club
+            if club is not None:
+                yield (idx, "HOLDS_ROLE", club, {"role": "manager"}, "person_poss_side", cand.start)
         if story_club is not None:
             before, _ = ix.word(cand.start - 1) if cand.start > 0 else ("", 0)
             prior = ix.before(cand.start - 1, ("Organization", "Country", "Place"))

@@ -259,3 +259,9 @@ def test_the_other_side_and_the_owner_of_an_event_take_part(case) -> None:
     takes_part = {(h, t) for h, t, _ in rels(ex, "PARTICIPATES_IN")}
     assert {("Labour", "2015 General Election"), ("Nicolas Almagro", "Barcelona Open")} <= takes_part
     assert ("Freeman", "2015 General Election") not in takes_part
+
+
+def test_a_managers_side_is_the_club_the_sentence_names() -> None:
+    ex = run_all("Chelsea were held at home . Arsene Wenger 's side went down 2-1 to Arsenal's rivals "
+                 "after the Arsenal striker was sent off .")
+    assert ("Arsene Wenger", "Arsenal", (("role", "manager"),)) in rels(ex, "HOLDS_ROLE")
