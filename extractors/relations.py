@@ -356,6 +356,22 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
             person = covering.get(word.i)
             if person is not None and ix.same_sentence(word.i, cand.start):
                 yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
+                # "... who lives in hollywood with partner ashton kutcher and daughter wyatt"
+                home_verb = tok.head.head if tok.dep_ == "pobj" else None
+                for prep in (home_verb.children if home_verb is not None else ()):
+                    if prep.dep_ != "prep" or prep.lower_ != "with":
+                        continue
+                    # to the end of the clause: the parse often loses "and daughter wyatt"
+                    first, last = prep.i, prep.i + 1
+                    while last + 1 < len(doc) and ix.same_sentence(prep.i, last + 1) \
+                            and doc[last + 1].lower_ not in (",", ".", ";", ":"):
+                        last += 1
+                    for other_idx, other in enumerate(ix.cands):
+                        kin = ix.low(other.start - 1)
+                        if other.label == "Person" and first < other.start <= last and kin in KIN \
+                                and other_idx != person:
+                            yield (other_idx, "LIVES_IN", idx, {}, "home_clause_with", other.start)
+                            yield (other_idx, "RELATIVE_OF", person, {"kind": kin}, "home_clause_with", other.start)
 
 
 # Verbs whose subject takes part in the named event their object or preposition
@@ -808,6 +824,20 @@ def _homes(ix: _Index) -> Iterator[Found]:
                     end = ix.cands[place].end
                     if ix.low(end) not in ("to", "for") and ix.low(cand.start - 1) not in FROM_BLOCKERS:
                         yield (idx, "LIVES_IN", place, {}, f"person_{prep}_place", cand.start)
+                        # "from huntington in cambridgeshire", "from hinckley , leicestershire"
+                        region, _ = ix.at_det(end + 1, PLACE_LABELS) if ix.low(end) in ("in", ",") else (None, 0)
+                        if region is not None and not ix.cands[region].demonym:
+                            yield (idx, "LIVES_IN", region, {}, f"person_{prep}_place", cand.start)
+            # PERSON 's home|house in PLACE (, REGION)?   "sugar bear 's home in mcintyre , georgia"
+            if ix.low(cand.end) in ("'s", "'") and ix.low(cand.end + 1) in HOME_NOUNS \
+                    and ix.low(cand.end + 2) in ("in", "at"):
+                place, k = ix.at_det(cand.end + 3, PLACE_LABELS)
+                if place is not None and not ix.cands[place].demonym and ix.cands[place].source != "club":
+                    yield (idx, "LIVES_IN", place, {}, "person_home_in", cand.start)
+                    end = ix.cands[place].end
+                    region = ix.at(end + 1, PLACE_LABELS) if ix.low(end) == "," else None
+                    if region is not None and not ix.cands[region].demonym:
+                        yield (idx, "LIVES_IN", region, {}, "person_home_in", cand.start)
         if cand.label == "Place" and cand.source != "club":
             j = cand.end
             words = 0
@@ -820,6 +850,7 @@ def _homes(ix: _Index) -> Iterator[Found]:
                     yield (person, "LIVES_IN", idx, {}, "place_noun_person", cand.start)
 
 
+HOME_NOUNS = frozenset({"home", "house", "flat", "apartment", "residence", "farm", "villa", "mansion"})
 JOB_NOUNS = frozenset({"photographer", "designer", "inventor", "artist", "lawmaker", "professor", "student"})
 
 

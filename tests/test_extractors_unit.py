@@ -265,3 +265,19 @@ def test_a_managers_side_is_the_club_the_sentence_names() -> None:
     ex = run_all("Chelsea were held at home . Arsene Wenger 's side went down 2-1 to Arsenal's rivals "
                  "after the Arsenal striker was sent off .")
     assert ("Arsene Wenger", "Arsenal", (("role", "manager"),)) in rels(ex, "HOLDS_ROLE")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_homes_with_family_and_regions(case) -> None:
+    ex = run_all(case("She was close to Mila Kunis , who lives in Hollywood with partner Ashton Kutcher and "
+                      "daughter Wyatt . His owner Lynne Edwards from Huntington in Cambridgeshire noticed a lump ."))
+    homes = {(h, t) for h, t, _ in rels(ex, "LIVES_IN")}
+    assert {("Mila Kunis", "Hollywood"), ("Ashton Kutcher", "Hollywood"), ("Wyatt", "Hollywood"),
+            ("Lynne Edwards", "Huntington"), ("Lynne Edwards", "Cambridgeshire")} <= homes
+    assert ("Wyatt", "Mila Kunis", (("kind", "daughter"),)) in rels(ex, "RELATIVE_OF")
+
+
+def test_a_home_in_a_place_is_where_its_owner_lives() -> None:
+    ex = run_all("Police searched John Smith 's home in Leeds , Yorkshire , on Monday .")
+    homes = {(h, t) for h, t, _ in rels(ex, "LIVES_IN")}
+    assert {("John Smith", "Leeds"), ("John Smith", "Yorkshire")} <= homes
