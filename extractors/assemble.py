@@ -283,6 +283,22 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 attrs["wikidata"] = info.wikidata
             accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
                         demonym=span.id_ == "demonym", source="gazetteer_country"))
+    # d-3) the body a role belongs to, named after "ROLE of|at" though no model saw a
+    # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
+    chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
+    for i in range(len(doc) - 2):
+        word, nxt = word_at(doc, i)
+        if word not in ROLE_HEADS or nxt >= len(doc) or doc[nxt].lower_ not in ("of", "at"):
+            continue
+        start = nxt + 1 + (1 if nxt + 1 < len(doc) and doc[nxt + 1].lower_ == "the" else 0)
+        chunk = chunks.get(start) or chunks.get(start - 1)
+        if chunk is None:
+            continue
+        end = chunk.end
+        words = [t for t in doc[start:end] if t.is_alpha or t.text in ("&", "'s")]
+        if len(words) >= 2 and end - start == len(words) and doc[end - 1].lower_ not in GENERIC_BODIES \
+                and not any(t.pos_ == "PRON" for t in words) and occ.free(start, end):
+            accept(replace(_org(doc[start:end]), source="role_of_body"))
     # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
     place_tokens = {i for p in places for i in range(p.start, p.end)}
     for ent in ents:
@@ -493,6 +509,13 @@ def _person(span: Span) -> Cand:
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
 
+
+# Heads of a noun phrase after "ROLE of" that name no particular body ("head of the
+# national team"; "the football association" does: "association" is not here).
+GENERIC_BODIES = frozenset({"company", "government", "country", "state", "club", "team", "board", "department",
+                            "party", "group", "side", "family", "school", "city", "town", "nation", "firm",
+                            "organisation", "organization", "business", "charity", "campaign", "staff", "year",
+                            "years", "police", "force", "forces", "army", "office", "service", "services", "unit"})
 
 # A party named by its adjective; only before a role word, where the adjective
 # says whose the role is (not "a conservative estimate", "democratic reforms").

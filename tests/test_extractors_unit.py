@@ -281,3 +281,13 @@ def test_a_home_in_a_place_is_where_its_owner_lives() -> None:
     ex = run_all("Police searched John Smith 's home in Leeds , Yorkshire , on Monday .")
     homes = {(h, t) for h, t, _ in rels(ex, "LIVES_IN")}
     assert {("John Smith", "Leeds"), ("John Smith", "Yorkshire")} <= homes
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_the_body_after_role_of_is_an_organisation(case) -> None:
+    ex = run_all(case("Paul Dundon , the boss of Direct Health Solutions , said workers felt aggrieved . "
+                      "He is the head of the national team ."))
+    assert "direct health solutions" in {n.lower() for n in names(ex, "Organization")}
+    assert ("paul dundon", "direct health solutions") in {(h.lower(), t.lower()) for h, t, _ in
+                                                          rels(ex, "HOLDS_ROLE")}
+    assert not any(e.source == "role_of_body" and "team" in e.name.lower() for e in ex.entities)
