@@ -223,12 +223,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         # a year that opens the name, or stands right before it, is the event's date
         # too ("the 2015 general election", "the 1982 falklands war")
         for i in (span.start, span.start - 1):
-            tok = doc[i] if i >= 0 else None
-            year = normalize_date(tok.text, document.date) if tok is not None and tok.is_digit \
-                and len(tok.text) == 4 else None
-            if tok is not None and year is not None and year.attributes().get("precision") == "year":
-                accept(Cand(i, i + 1, "Date", year.value, year.value, year.attributes(), source="event_year",
-                            nested=i >= span.start))
+            word = doc[i] if i >= 0 else None
+            named_year = normalize_date(word.text, document.date) if word is not None and word.is_digit \
+                and len(word.text) == 4 else None
+            if named_year is not None and named_year.attributes().get("precision") == "year":
+                accept(Cand(i, i + 1, "Date", named_year.value, named_year.value, named_year.attributes(),
+                            source="event_year", nested=i >= span.start))
                 break
     # a') sports grounds and arenas ("old trafford", "villa park"), before a club takes
     # the club's name inside them; then sports clubs, before places and people take
@@ -283,6 +283,22 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 attrs["wikidata"] = info.wikidata
             accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
                         demonym=span.id_ == "demonym", source="gazetteer_country"))
+    # d-3) the body a role belongs to, named after "ROLE of|at" though no model saw a
+    # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
+    chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
+    for i in range(len(doc) - 2):
+        word, nxt = word_at(doc, i)
+        if word not in ROLE_HEADS or nxt >= len(doc) or doc[nxt].lower_ not in ("of", "at"):
+            continue
+        start = nxt + 1 + (1 if nxt + 1 < len(doc) and doc[nxt + 1].lower_ == "the" else 0)
+        chunk = chunks.get(start) or chunks.get(start - 1)
+        if chunk is None:
+            continue
+        end = chunk.end
+        words = [t for t in doc[start:end] if t.is_alpha or t.text in ("&", "'s")]
+        if len(words) >= 2 and end - start == len(words) and doc[end - 1].lower_ not in GENERIC_BODIES \
+                and not any(t.pos_ == "PRON" for t in words) and occ.free(start, end):
+            accept(replace(_org(doc[start:end]), source="role_of_body"))
     # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
     place_tokens = {i for p in places for i in range(p.start, p.end)}
     for ent in ents:
@@ -493,6 +509,13 @@ def _person(span: Span) -> Cand:
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
 
+
+# Heads of a noun phrase after "ROLE of" that name no particular body ("head of the
+# national team"; "the football association" does: "association" is not here).
+GENERIC_BODIES = frozenset({"company", "government", "country", "state", "club", "team", "board", "department",
+                            "party", "group", "side", "family", "school", "city", "town", "nation", "firm",
+                            "organisation", "organization", "business", "charity", "campaign", "staff", "year",
+                            "years", "police", "force", "forces", "army", "office", "service", "services", "unit"})
 
 # A party named by its adjective; only before a role word, where the adjective
 # says whose the role is (not "a conservative estimate", "democratic reforms").

@@ -356,6 +356,22 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
             person = covering.get(word.i)
             if person is not None and ix.same_sentence(word.i, cand.start):
                 yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
+                # "... who lives in hollywood with partner ashton kutcher and daughter wyatt"
+                home_verb = tok.head.head if tok.dep_ == "pobj" else None
+                for prep in (home_verb.children if home_verb is not None else ()):
+                    if prep.dep_ != "prep" or prep.lower_ != "with":
+                        continue
+                    # to the end of the clause: the parse often loses "and daughter wyatt"
+                    first, last = prep.i, prep.i + 1
+                    while last + 1 < len(doc) and ix.same_sentence(prep.i, last + 1) \
+                            and doc[last + 1].lower_ not in (",", ".", ";", ":"):
+                        last += 1
+                    for other_idx, other in enumerate(ix.cands):
+                        kin = ix.low(other.start - 1)
+                        if other.label == "Person" and first < other.start <= last and kin in KIN \
+                                and other_idx != person:
+                            yield (other_idx, "LIVES_IN", idx, {}, "home_clause_with", other.start)
+                            yield (other_idx, "RELATIVE_OF", person, {"kind": kin}, "home_clause_with", other.start)
 
 
 # Verbs whose subject takes part in the named event their object or preposition
@@ -410,6 +426,32 @@ def _event_clause(ix: _Index) -> Iterator[Found]:
                 actor = covering.get(word.i)
                 if actor is not None and ix.same_sentence(word.i, cand.start):
                     yield (actor, "PARTICIPATES_IN", idx, {"role": role}, "subject_verb_event", word.i)
+        # the other side, or the company: "eased past almagro to reach ...", "lost to
+        # manchester united in ...", "attending the dinner with president obama"
+        for head in {verb, clause, doc[cand.start:cand.end].root}:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in _OTHER_SIDE_PREPS:
+                    for obj in prep.children:
+                        actor = covering.get(obj.i) if obj.dep_ == "pobj" else None
+                        if actor is not None and ix.same_sentence(obj.i, cand.start):
+                            other = "attendee" if role == "attendee" else "participant"
+                            yield (actor, "PARTICIPATES_IN", idx, {"role": other}, "other_side_event", obj.i)
+
+
+_OTHER_SIDE_PREPS = frozenset({"past", "against", "over", "to", "with", "vs", "v", "versus"})
+
+
+def _actor_poss_event(ix: _Index) -> Iterator[Found]:
+    """"labour 's 2015 general election campaign", "russia 's victory day parade": the
+    event's owner takes part in it."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label in ("Person", "Country", "Organization") and not cand.demonym \
+                and ix.low(cand.end) in ("'s", "'"):
+            event = ix.at(cand.end + 1, ("Event",))
+            if event is None and ix.at(cand.end + 1, ("Date",)) is not None:  # "labour 's 2015 election"
+                event = ix.at(ix.cands[ix.at(cand.end + 1, ("Date",)) or 0].end, ("Event",))
+            if event is not None and not ix.cands[event].nested:
+                yield (idx, "PARTICIPATES_IN", event, {"role": "participant"}, "actor_poss_event", cand.start)
 
 
 def _event_context(ix: _Index) -> Iterator[Found]:
@@ -605,6 +647,22 @@ def _club_context(ix: _Index) -> Iterator[Found]:
                     role = _role_name(role_word, role_word) if role_word else "player"
                     yield (idx, "HOLDS_ROLE", club, {"role": role}, "person_for_club", cand.start)
                 break
+        # PERSON 's side|team|men   <- the one club the sentence (or the one before) names,
+        # else the club the story is about
+        if ix.low(cand.end) in ("'s", "'") and ix.low(cand.end + 1) in ("side", "team", "men", "squad"):
+            sent = ix.tok_sent[cand.start]
+            club = None
+            for window in ({sent}, {sent, sent - 1}):
+                named = {c.key: i for i, c in enumerate(ix.cands) if c.source == "club"
+                         and ix.tok_sent[c.start] in window}
+                if len(named) == 1:
+                    club = next(iter(named.values()))
+                    break
+                if named:
+                    break
+            club = story_club if club is None else club
+            if club is not None:
+                yield (idx, "HOLDS_ROLE", club, {"role": "manager"}, "person_poss_side", cand.start)
         if story_club is not None:
             before, _ = ix.word(cand.start - 1) if cand.start > 0 else ("", 0)
             prior = ix.before(cand.start - 1, ("Organization", "Country", "Place"))
@@ -766,6 +824,20 @@ def _homes(ix: _Index) -> Iterator[Found]:
                     end = ix.cands[place].end
                     if ix.low(end) not in ("to", "for") and ix.low(cand.start - 1) not in FROM_BLOCKERS:
                         yield (idx, "LIVES_IN", place, {}, f"person_{prep}_place", cand.start)
+                        # "from huntington in cambridgeshire", "from hinckley , leicestershire"
+                        region, _ = ix.at_det(end + 1, PLACE_LABELS) if ix.low(end) in ("in", ",") else (None, 0)
+                        if region is not None and not ix.cands[region].demonym:
+                            yield (idx, "LIVES_IN", region, {}, f"person_{prep}_place", cand.start)
+            # PERSON 's home|house in PLACE (, REGION)?   "sugar bear 's home in mcintyre , georgia"
+            if ix.low(cand.end) in ("'s", "'") and ix.low(cand.end + 1) in HOME_NOUNS \
+                    and ix.low(cand.end + 2) in ("in", "at"):
+                place, k = ix.at_det(cand.end + 3, PLACE_LABELS)
+                if place is not None and not ix.cands[place].demonym and ix.cands[place].source != "club":
+                    yield (idx, "LIVES_IN", place, {}, "person_home_in", cand.start)
+                    end = ix.cands[place].end
+                    region = ix.at(end + 1, PLACE_LABELS) if ix.low(end) == "," else None
+                    if region is not None and not ix.cands[region].demonym:
+                        yield (idx, "LIVES_IN", region, {}, "person_home_in", cand.start)
         if cand.label == "Place" and cand.source != "club":
             j = cand.end
             words = 0
@@ -778,6 +850,7 @@ def _homes(ix: _Index) -> Iterator[Found]:
                     yield (person, "LIVES_IN", idx, {}, "place_noun_person", cand.start)
 
 
+HOME_NOUNS = frozenset({"home", "house", "flat", "apartment", "residence", "farm", "villa", "mansion"})
 JOB_NOUNS = frozenset({"photographer", "designer", "inventor", "artist", "lawmaker", "professor", "student"})
 
 
@@ -941,7 +1014,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _home_clause,
-                   _place_named):
+                   _place_named, _actor_poss_event):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())
