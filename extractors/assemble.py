@@ -397,6 +397,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     _anchor_months(cands)
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
+    _surnames_the_model_mislabelled(cands)
     _merge_surnames(cands)
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
@@ -586,6 +587,20 @@ def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
                 occ.take(i, end)
                 cands.append(Cand(i, end, tpl.label, tpl.key, tpl.name, dict(tpl.attrs), source=tpl.source))
                 break
+
+
+def _surnames_the_model_mislabelled(cands: list[Cand]) -> None:
+    """'biden' tagged an organisation beside 'joe biden': one name keeps one label
+    through a document, so a lone word the model alone called an organisation or a
+    place, and that ends a full name of the document, is a person (which one:
+    `_merge_surnames`)."""
+    by_last: dict[str, list[Cand]] = {}
+    for cand in cands:
+        if cand.label == "Person" and "-" in cand.key:
+            by_last.setdefault(cand.key.split("-")[-1], []).append(cand)
+    for cand in cands:
+        if cand.source in ("model_org", "model_place") and cand.end - cand.start == 1 and cand.key in by_last:
+            cand.label, cand.attrs, cand.source = "Person", {}, "model_person"
 
 
 def _merge_surnames(cands: list[Cand]) -> None:

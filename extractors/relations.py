@@ -599,7 +599,8 @@ def _person_list(ix: _Index, i: int) -> list[int]:
             j = i
             while j < i + 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
                 j += 1
-            if skipped or j == i or ix.low(j) != "," or ix.at(j + 1, ("Person",)) is None:
+            if skipped or j == i or ix.low(j) != "," or ix.at(j + 1, ("Person",)) is None \
+                    or any(ix.low(k) in KIN for k in range(i, j)):  # "biden 's wife , jill biden": family
                 return people
             skipped, i = True, j + 1
             continue

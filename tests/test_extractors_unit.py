@@ -291,3 +291,10 @@ def test_the_body_after_role_of_is_an_organisation(case) -> None:
     assert ("paul dundon", "direct health solutions") in {(h.lower(), t.lower()) for h, t, _ in
                                                           rels(ex, "HOLDS_ROLE")}
     assert not any(e.source == "role_of_body" and "team" in e.name.lower() for e in ex.entities)
+
+
+def test_a_surname_the_model_took_for_an_organisation_is_a_person() -> None:
+    ex = run_all("Joe Biden met the pope . Biden 's wife , Jill Biden , accompanied him to the Vatican .")
+    assert "Biden" not in names(ex, "Organization")
+    assert not any(t == "Biden" for _, t, _ in rels(ex, "HOLDS_ROLE"))  # a wife is no member
+    assert any(h == "Jill Biden" and t in ("Biden", "Joe Biden") for h, t, _ in rels(ex, "RELATIVE_OF"))
