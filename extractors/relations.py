@@ -96,6 +96,16 @@ class _Index:
                 return idx
         return None
 
+    def covering(self, labels: tuple[str, ...]) -> dict[int, int]:
+        """Token -> the candidate of one of `labels` that covers it (the parse's
+        rules find a subject or an object by its head token)."""
+        out: dict[int, int] = {}
+        for idx, cand in enumerate(self.cands):
+            if cand.label in labels and not cand.nested and not cand.demonym:
+                for i in range(cand.start, cand.end):
+                    out.setdefault(i, idx)
+        return out
+
     def at_det(self, i: int, labels: tuple[str, ...]) -> tuple[int | None, int]:
         while self.low(i) in DETERMINERS:
             i += 1
@@ -277,11 +287,7 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
     parse: "giggs ... is a former manager of salford city" (the role is what the
     subject is), "charlotte dell , director of social services at hebrew home"
     (the role stands beside the person)."""
-    covering: dict[int, int] = {}
-    for idx, cand in enumerate(ix.cands):
-        if cand.label == "Person" and not cand.nested:
-            for i in range(cand.start, cand.end):
-                covering.setdefault(i, idx)
+    covering = ix.covering(("Person",))
     doc = ix.doc
     for idx, cand in enumerate(ix.cands):
         if cand.label not in ("Organization", "Country") or cand.nested or cand.demonym:
@@ -328,11 +334,7 @@ _HOME_PREPS = {"in": _HOME_VERBS, "to": _MOVE_VERBS, "from": frozenset(["move", 
 
 
 def _home_clause(ix: _Index) -> Iterator[Found]:
-    covering: dict[int, int] = {}
-    for idx, cand in enumerate(ix.cands):
-        if cand.label == "Person" and not cand.nested:
-            for i in range(cand.start, cand.end):
-                covering.setdefault(i, idx)
+    covering = ix.covering(("Person",))
     doc = ix.doc
     for idx, cand in enumerate(ix.cands):
         if cand.label not in ("Place", "Country") or cand.nested or cand.demonym or cand.source == "club":
@@ -396,11 +398,7 @@ def _event_clause(ix: _Index) -> Iterator[Found]:
     """The subject of a participation verb whose object (or its preposition's
     object) is a named event, read from the parse within one sentence."""
     actors = ("Person", "Country", "Organization")
-    covering: dict[int, int] = {}
-    for idx, cand in enumerate(ix.cands):
-        if cand.label in actors and not cand.nested and not cand.demonym:
-            for i in range(cand.start, cand.end):
-                covering.setdefault(i, idx)
+    covering = ix.covering(actors)
     doc = ix.doc
     for idx, cand in enumerate(ix.cands):
         if cand.label != "Event" or cand.nested:

@@ -445,19 +445,37 @@ CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9)
 RELIABILITY_BUCKETS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0))
 
 
-@dataclass
-class FactCounts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class FactCounts(Counts):
+    """Counts of facts in the shared scorer's terms: true and false positives,
+    false negatives (tp = correct, fp = predicted - correct, fn = gold - correct)."""
 
-    def add(self, other: FactCounts) -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
+    @property
+    def tp(self) -> int:
+        return self.correct
+
+    @tp.setter
+    def tp(self, value: int) -> None:  # a true positive is predicted, gold and correct at once
+        step = value - self.correct
+        self.correct, self.predicted, self.gold = self.correct + step, self.predicted + step, self.gold + step
+
+    @property
+    def fp(self) -> int:
+        return self.predicted - self.correct
+
+    @fp.setter
+    def fp(self, value: int) -> None:
+        self.predicted += value - self.fp
+
+    @property
+    def fn(self) -> int:
+        return self.gold - self.correct
+
+    @fn.setter
+    def fn(self, value: int) -> None:
+        self.gold += value - self.fn
 
     def to_json(self) -> dict[str, Any]:
-        p, r, f = prf(self.tp, self.tp + self.fp, self.tp + self.fn)
+        p, r, f = prf(self.correct, self.predicted, self.gold)
         return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4) if p + r else 0.0,
                 "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
