@@ -114,6 +114,29 @@ _US_PRONOUN_BEFORE = frozenset({
 })
 
 
+# Words before a full name ("judge philip head", "prime minister giuseppe conte",
+# "striker ben foster"): after one, a first name is followed by its surname, even
+# when the surname is an everyday word.
+_TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "judge", "justice", "president", "minister",
+    "chancellor", "secretary", "senator", "governor", "mayor", "congressman", "congresswoman", "ambassador",
+    "coach", "manager", "boss", "striker", "midfielder", "defender", "goalkeeper", "keeper", "winger",
+    "captain", "officer", "detective", "sergeant", "inspector", "professor", "chairman", "chief", "director",
+    "spokesman", "spokeswoman", "actor", "actress", "singer", "star", "footballer", "prop", "lock", "flanker",
+})
+# Everyday words that follow a name without being its surname ("president obama said").
+_NOT_SURNAMES = frozenset({
+    "said", "says", "told", "added", "insisted", "admitted", "claimed", "warned", "explained", "revealed",
+    "wrote", "tweeted", "spoke", "met", "went", "came", "left", "took", "gave", "made", "won", "lost", "led",
+    "became", "got", "saw", "held", "kept", "felt", "knew", "thought", "brought", "sent", "paid", "put", "set",
+    "let", "ran", "sat", "stood", "began", "hit", "cut", "read", "heard", "did", "does", "do", "is",
+    "are", "was", "were", "has", "have", "had", "can", "could", "may", "might", "must", "shall", "should",
+    "will", "would", "not", "now", "then", "also", "still", "who", "which", "that", "after", "before", "when",
+    "while", "as", "at", "in", "on", "of", "for", "to", "from", "with", "by", "and", "or", "but", "jr",
+    "today", "yesterday", "tonight", "tomorrow", "again", "too", "himself", "herself", "insists",
+})
+
+
 def _us_is_country(prev_word: str, following: str) -> bool:
     if prev_word == "the":
         return True
@@ -127,6 +150,7 @@ def truecase(text: str) -> str:
     lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     out = list(lowered)
     prev_name = 0  # how many words before this one were capitalised as a name
+    titled = False  # whether those words came right after a title ("judge", "prime minister")
     prev_word = ""
     for match in _WORD.finditer(lowered):
         word = match.group()
@@ -156,13 +180,21 @@ def truecase(text: str) -> str:
                 word in table.ambiguous or (prev_name >= 2 and name_end)
             ):
                 new = _capitalize(word)  # last part of a name: "kim il sung ,"
+            elif prev_name == 1 and titled and word not in STOP_WORDS and word not in _NOT_SURNAMES \
+                    and not _inflected_common(word, table):
+                new = _capitalize(word)  # a title, a first name, then the surname: "judge philip head"
         elif len(word) > 1 and not _inflected_common(word, table):
             new = _capitalize(word)  # unknown word: most likely a name
         is_name = new != word
         if new == word and _SENTENCE_START.search(lowered[max(0, start - 4):start]):
             new = _capitalize(word)
         out[start:end] = new
-        prev_name = prev_name + 1 if is_name and word not in STOP_WORDS else 0
+        if is_name and word not in STOP_WORDS and prev_word in _TITLES:
+            prev_name, titled = 1, True  # the name proper starts after its title
+        elif is_name and word not in STOP_WORDS:
+            prev_name += 1
+        else:
+            prev_name, titled = 0, False
         prev_word = word
     for match in _DOTTED.finditer("".join(out)):
         out[match.start():match.end()] = _same_len(match.group(), match.group().upper())

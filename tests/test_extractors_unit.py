@@ -298,3 +298,12 @@ def test_a_surname_the_model_took_for_an_organisation_is_a_person() -> None:
     assert "Biden" not in names(ex, "Organization")
     assert not any(t == "Biden" for _, t, _ in rels(ex, "HOLDS_ROLE"))  # a wife is no member
     assert any(h == "Jill Biden" and t in ("Biden", "Joe Biden") for h, t, _ in rels(ex, "RELATIVE_OF"))
+
+
+def test_after_a_title_a_first_name_keeps_an_everyday_surname() -> None:
+    assert truecase("italy prime minister giuseppe conte also took part") == \
+        "Italy Prime Minister Giuseppe Conte also took part"
+    assert truecase("judge philip head jailed him for two years .") == "Judge Philip Head jailed him for two years ."
+    # the word after the name is no surname when it is a verb or a little word
+    assert truecase("president obama said on monday") == "President Obama said on Monday"
+    assert truecase("coach tim sherwood praised his side") == "Coach Tim Sherwood praised his side"
