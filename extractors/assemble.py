@@ -244,14 +244,14 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for start, end, known in known_organizations().matches(doc):
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
             accept(_org_named(doc[start:end], known.name, "known_org"))
-    # a'''') a party's adjective before a role ("tory benefits chief iain duncan smith",
+    # a''') a party's adjective before a role ("tory benefits chief iain duncan smith",
     # "republican senator rand paul"): the party, which the role belongs to
     for i, tok in enumerate(doc):
         party = PARTY_ADJECTIVES.get(tok.lower_)
         if party is not None and occ.free(i, i + 1) and any(
                 t.lower_ in ROLE_HEADS for t in doc[i + 1:i + 4] if not t.is_punct):
             accept(_org_named(doc[i:i + 1], party, "party_word"))
-    # a''') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
+    # a'''') the names in a team sheet ("provisional squad :" then "myhill , rose , ...")
     for start, end in squad_names(doc):
         if occ.free(start, end):
             accept(replace(_person(doc[start:end]), source="squad"))
@@ -283,7 +283,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 attrs["wikidata"] = info.wikidata
             accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
                         demonym=span.id_ == "demonym", source="gazetteer_country"))
-    # d-3) the body a role belongs to, named after "ROLE of|at" though no model saw a
+    # c') the body a role belongs to, named after "ROLE of|at" though no model saw a
     # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
     chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
     for i in range(len(doc) - 2):
@@ -325,7 +325,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             accept(replace(_org(doc[rng[0]:rng[1]]), source="model_company"))  # "hosting company transip"
             continue
         accept(replace(_person(doc[rng[0]:rng[1]]), source="model_person" if ent.label_ == "PERSON" else "titled_name"))
-    # d'') a name right after a company noun that no model or rule took ("dutch hosting
+    # d') a name right after a company noun that no model or rule took ("dutch hosting
     # company TransIP"): the company
     in_place = {i for span in places for i in range(span.start, span.end)}
     for i, tok in enumerate(doc[:-1]):
@@ -336,7 +336,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 end += 1
             if end > i + 1 and occ.free(i + 1, end):
                 accept(replace(_org(doc[i + 1:end]), source="company_noun"))
-    # d') a place's police ("denver police said"): the force, named after its place
+    # d'') a place's police ("denver police said"): the force, named after its place
     for span in places:
         if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):
             name = f"{gaz.places[int(span.kb_id_)].name} Police"
