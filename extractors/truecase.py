@@ -183,8 +183,11 @@ def truecase(text: str) -> str:
             elif prev_name == 1 and titled and word not in STOP_WORDS and word not in _NOT_SURNAMES \
                     and not _inflected_common(word, table):
                 new = _capitalize(word)  # a title, a first name, then the surname: "judge philip head"
-        elif len(word) > 1 and not _inflected_common(word, table):
-            new = _capitalize(word)  # unknown word: most likely a name
+        elif len(word) > 1 and (not _inflected_common(word, table) or (
+                prev_name and (not following or following[0] in ",.;:'()"))):
+            # unknown word: most likely a name; one that looks like an inflection
+            # too when it ends a name ("tony pulis (", "puli" + s)
+            new = _capitalize(word)
         is_name = new != word
         if new == word and _SENTENCE_START.search(lowered[max(0, start - 4):start]):
             new = _capitalize(word)

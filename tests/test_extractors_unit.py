@@ -307,3 +307,49 @@ def test_after_a_title_a_first_name_keeps_an_everyday_surname() -> None:
     # the word after the name is no surname when it is a verb or a little word
     assert truecase("president obama said on monday") == "President Obama said on Monday"
     assert truecase("coach tim sherwood praised his side") == "Coach Tim Sherwood praised his side"
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_an_employment_verb_names_the_employer(case) -> None:
+    ex = run_all(case("Anna Berg , 44 , who teaches chemistry at Uppsala University , wrote the report . "
+                      "Kenji Mori , a chemist who worked as an engineer for electronics company Toshiba , "
+                      "built the first prototype ."))
+    held = {(h.lower(), t.lower(), props) for h, t, props in rels(ex, "HOLDS_ROLE")}
+    assert ("anna berg", "uppsala university") in {(h, t) for h, t, _ in held}
+    # the role the clause names is kept
+    assert ("kenji mori", "toshiba", (("role", "engineer"),)) in held
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_role_before_its_holder_may_pass_a_field_of_study(case) -> None:
+    ex = run_all(case("' It worked , ' said Lars Holm , a doctoral student in physics at the Niels Bohr "
+                      "Institute who ran the test ."))
+    assert ("lars holm", "niels bohr institute") in {(h.lower(), t.lower()) for h, t, _ in rels(ex, "HOLDS_ROLE")}
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_place_in_a_region_of_a_country_is_in_the_country(case) -> None:
+    ex = run_all(case("The lanterns were made by craftsmen in Chengdu in south-western China last year ."))
+    assert ("Chengdu", "China") in {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_the_state_of_georgia_after_a_us_place(case) -> None:
+    ex = run_all(case("She grew up in Savannah , Georgia , and later studied in Georgia again . "
+                      "Russia , Georgia and Ukraine signed the treaty ."))
+    assert ("Savannah", "Georgia") in {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    # one name, two things: the state where the text shows it, the country in a list of countries
+    assert "Georgia" in names(ex, "Place") and "Georgia" in names(ex, "Country")
+
+
+def test_a_place_owns_each_venue_it_lists() -> None:
+    ex = run_all("Manchester 's Etihad Stadium and Old Trafford were both sold out .")
+    located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert {("Etihad Stadium", "Manchester"), ("Old Trafford", "Manchester")} <= located
+
+
+def test_an_unknown_word_ending_a_name_is_its_surname() -> None:
+    # "pulis" reads as "puli" + s, yet after a first name and before a bracket it ends the name
+    assert truecase("managers : tony pulis ( west brom )").startswith("Managers : Tony Pulis (")
+    # a word that merely follows a name keeps its case when it is an inflection
+    assert "Baseballer" not in truecase("australian baseballer chris lane was shot")
