@@ -14,6 +14,7 @@ from rdflib.namespace import GEO
 
 from extractors.types import Document, Entity, Evidence, Extraction, Mention, Relation
 from graphstore import store
+from graphstore.cookbook import recipe
 from graphstore.export import export_graph
 from graphstore.plan import plan_from_graph
 from schema.batch import build_batch
@@ -78,11 +79,19 @@ def test_places_and_countries_are_points_with_geonames_ids(empty_graph: store.Co
     assert rels == [{"type": "LOCATED_IN", "documents": ["geo.txt"]}]  # the games' venue, from the text
 
 
-def test_places_and_countries_have_point_indexes(empty_graph: store.Connection) -> None:
+def test_a_point_index_answers_the_distance_recipes(empty_graph: store.Connection) -> None:
     indexes = store.run_query(empty_graph, "SHOW INDEXES YIELD type, labelsOrTypes, properties, state "
                                            "WHERE type = 'POINT' RETURN labelsOrTypes, properties, state")
     assert {(tuple(r["labelsOrTypes"]), tuple(r["properties"])) for r in indexes} >= {
         (("Place",), ("location",)), (("Country",), ("location",))}
+    _load(empty_graph)
+    for name in ("events_near_place", "people_near_country"):
+        r = recipe(name)
+        graph = store.using(empty_graph)
+        with graph.driver.session(database=graph.database) as session:
+            summary = session.run("EXPLAIN " + r.cypher, r.params).consume()
+        details = str(summary.plan)
+        assert "POINT INDEX p:Place(location)" in details, f"{name} does not seek the point index"
 
 
 def test_export_and_import_keep_the_points(empty_graph: store.Connection) -> None:
