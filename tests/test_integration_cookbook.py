@@ -100,7 +100,7 @@ def test_co_mentioned_and_added_since(examples_graph) -> None:
     assert {"other": "Emmanuel Macron", "label": "Person", "documents": 3} in [
         {k: r[k] for k in ("other", "label", "documents")} for r in pairs]
     added = _run(examples_graph, "added_since", since="2000-01-01T00:00:00Z")
-    assert len(added) == 8
+    assert len(added) == 9  # the articles of examples/: five .txt files, four lines of more.jsonl
     assert _run(examples_graph, "added_since", since="2999-01-01T00:00:00Z") == []
 
 
@@ -204,3 +204,36 @@ def test_event_occurrences_tell_summits_of_one_name_apart(examples_graph) -> Non
     # Justin Trudeau hosted the La Malbaie summit, not his father's in Montebello
     hosted = [r for r in _run(examples_graph, "person_timeline", person="Justin Trudeau") if r["event"] == "G7 Summit"]
     assert [r["places"] for r in hosted] == [["La Malbaie"]], hosted
+
+
+def test_events_near_place(examples_graph) -> None:
+    # more-004: "prince charles opened the commonwealth games in birmingham"; Birmingham lies
+    # about 163 km from London, Rome about 1,100 km from Paris (01: the G20 summit in Rome).
+    near_london = _run(examples_graph, "events_near_place", place="London", km=200)
+    games = [r for r in near_london if r["event"] == "Commonwealth Games"]
+    assert games and games[0]["place"] == "Birmingham" and 155 < games[0]["km"] < 170
+    assert games[0]["documents"] == ["more-004-commonwealth-games"]
+    assert "G20 Summit" not in {r["event"] for r in near_london}
+    assert "Commonwealth Games" not in {r["event"] for r in _run(examples_graph, "events_near_place",
+                                                                   place="London", km=100)}
+    near_paris = _run(examples_graph, "events_near_place", place="Paris", km=1200)
+    assert {"Commonwealth Games", "G20 Summit"} <= {r["event"] for r in near_paris}
+    assert [r["km"] for r in near_paris] == sorted(r["km"] for r in near_paris)
+    # A country as the centre: the Vatican's point is a few km from Rome's.
+    vatican = _run(examples_graph, "events_near_place", place="Vatican City", km=20)
+    assert ("G20 Summit", "Rome") in [(r["event"], r["place"]) for r in vatican]
+    assert all(r["km"] <= 20 for r in vatican)
+
+
+def test_people_near_country(examples_graph) -> None:
+    # more-004: Charles and Louise Martin attended the Commonwealth Games in Birmingham,
+    # within 200 km of the United Kingdom's point (London) but not within 100.
+    rows = _run(examples_graph, "people_near_country", country="United Kingdom", km=200)
+    people = {r["person"]: r for r in rows}
+    assert {"Charles", "Louise Martin"} <= set(people)
+    for name in ("Charles", "Louise Martin"):
+        assert people[name]["place"] == "Birmingham"
+        assert people[name]["facts"] == ["attendee of Commonwealth Games"]
+        assert people[name]["documents"] == ["more-004-commonwealth-games"]
+    close = {r["person"] for r in _run(examples_graph, "people_near_country", country="United Kingdom", km=100)}
+    assert not close & {"Charles", "Louise Martin"}
