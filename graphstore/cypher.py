@@ -125,19 +125,35 @@ SET r.documents = uniq,
         p * (1.0 - reduce(best = 0.0, i IN range(0, size(docs) - 1) |
             CASE WHEN docs[i] = d AND conf[i] > best THEN conf[i] ELSE best END)))
 """
+# When the fact held, summarised from what each sentence says: the earliest
+# stated start, the latest stated end, whether any sentence calls it former,
+# and the latest publication date a sentence stated it as current as of.
+_SUMMARISE_TIME = """
+WITH r, [i IN range(0, size(r.evidence_doc) - 1) | {
+        since: coalesce(r.evidence_valid_from[i], ''), until: coalesce(r.evidence_valid_to[i], ''),
+        former: coalesce(r.evidence_former[i], false), as_of: coalesce(r.evidence_as_of[i], '')}] AS told
+SET r.valid_from = reduce(m = null, t IN told | CASE WHEN t.since <> '' AND (m IS NULL OR t.since < m)
+                                                    THEN t.since ELSE m END),
+    r.valid_to = reduce(m = null, t IN told | CASE WHEN t.until <> '' AND (m IS NULL OR t.until > m)
+                                                  THEN t.until ELSE m END),
+    r.former = any(t IN told WHERE t.former),
+    r.as_of = reduce(m = null, t IN told | CASE WHEN NOT t.former AND t.as_of <> '' AND (m IS NULL OR t.as_of > m)
+                                               THEN t.as_of ELSE m END)
+"""
+_APPEND_AND_SUMMARISE = _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE + _SUMMARISE_TIME
 _MATCH_ENDS = NO_REPLAN + "UNWIND $rows AS row MATCH (a:Entity {uri: row.head}) MATCH (b:Entity {uri: row.tail}) "
 
 MERGE_RELATIONSHIPS = {
     "HOLDS_ROLE": _MATCH_ENDS + "MERGE (a)-[r:HOLDS_ROLE {role: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "NATIONAL_OF": _MATCH_ENDS + "MERGE (a)-[r:NATIONAL_OF]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "NATIONAL_OF": _MATCH_ENDS + "MERGE (a)-[r:NATIONAL_OF]->(b)" + _APPEND_AND_SUMMARISE,
     "RELATIVE_OF": _MATCH_ENDS + "MERGE (a)-[r:RELATIVE_OF {kind: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "LIVES_IN": _MATCH_ENDS + "MERGE (a)-[r:LIVES_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "LOCATED_IN": _MATCH_ENDS + "MERGE (a)-[r:LOCATED_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "LIVES_IN": _MATCH_ENDS + "MERGE (a)-[r:LIVES_IN]->(b)" + _APPEND_AND_SUMMARISE,
+    "LOCATED_IN": _MATCH_ENDS + "MERGE (a)-[r:LOCATED_IN]->(b)" + _APPEND_AND_SUMMARISE,
     "PARTICIPATES_IN": _MATCH_ENDS + "MERGE (a)-[r:PARTICIPATES_IN {role: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "ON_DATE": _MATCH_ENDS + "MERGE (a)-[r:ON_DATE]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "ON_DATE": _MATCH_ENDS + "MERGE (a)-[r:ON_DATE]->(b)" + _APPEND_AND_SUMMARISE,
 }
 
 # ------------------------------------------------------------------ retraction
@@ -162,7 +178,7 @@ MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Ent
 WHERE id IN r.evidence_doc
 WITH r, collect(DISTINCT id) AS gone
 WITH r, gone, [i IN range(0, size(r.evidence_doc) - 1) WHERE NOT r.evidence_doc[i] IN gone] AS keep
-SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + """
+SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + _SUMMARISE_TIME + """
 WITH r, startNode(r).uri AS a, endNode(r).uri AS b
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
 RETURN collect(a) + collect(b) AS touched
@@ -353,4 +369,45 @@ ALL_RELATIONSHIPS = """
 MATCH (a)-[r]->(b)
 RETURN a.uri AS head, type(r) AS type, b.uri AS tail, properties(r) AS props
 ORDER BY head, type, tail
+"""
+
+
+# ------------------------------------------------------------ roles that ended
+# A role is closed, never deleted, by the evidence that ended it: a sentence that
+# calls it former, or, for an office one person holds at a time (`unique`), a
+# report of another holder as current as of a later date than any report of this
+# one. Recomputed for every (holder, role) a batch or a retraction touches, so
+# forgetting the closing document reopens the role.
+CLOSE_ROLES = NO_REPLAN + """
+UNWIND $groups AS g
+MATCH (:Entity {uri: g.tail})<-[r:HOLDS_ROLE {role: g.role}]-(:Entity)
+WITH g, collect(r) AS rs
+UNWIND rs AS r
+WITH g, rs, r, [i IN range(0, size(r.evidence_doc) - 1) WHERE coalesce(r.evidence_former[i], false)] AS ended
+WITH g, rs, r, ended,
+     [x IN rs WHERE g.unique AND x <> r AND r.as_of IS NOT NULL |
+        [i IN range(0, size(x.evidence_doc) - 1)
+         WHERE NOT coalesce(x.evidence_former[i], false) AND coalesce(x.evidence_as_of[i], '') > r.as_of |
+         {as_of: x.evidence_as_of[i], doc: x.evidence_doc[i], text: x.evidence[i],
+          how: 'succeeded by ' + startNode(x).name}]
+     ] AS later_lists
+WITH r, ended, reduce(acc = [], l IN later_lists | acc + l) AS later
+WITH r, CASE
+        WHEN size(ended) > 0 THEN {as_of: r.evidence_as_of[ended[0]], doc: r.evidence_doc[ended[0]],
+                                   text: r.evidence[ended[0]], how: 'reported former'}
+        WHEN size(later) > 0
+        THEN reduce(first = later[0], x IN later | CASE WHEN x.as_of < first.as_of THEN x ELSE first END)
+        ELSE null END AS closer
+SET r.closed = closer IS NOT NULL,
+    r.closed_how = closer.how,
+    r.closed_as_of = CASE WHEN closer.as_of = '' THEN null ELSE closer.as_of END,
+    r.closed_by_doc = closer.doc,
+    r.closed_by_evidence = closer.text
+"""
+
+# The (holder, role) groups of the roles a retraction touched.
+ROLE_GROUPS_OF = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (t:Entity {uri: uri})<-[r:HOLDS_ROLE]-(:Entity)
+RETURN DISTINCT t.uri AS tail, r.role AS role
 """
