@@ -384,30 +384,45 @@ def bench_growth(conn: Any, corpus: Path, n: int, model_name: str, processes: in
     documents = sum(int(r["documents"]) for r in slices)
     total_triples = sum(int(r["triples"]) for r in slices)
     total_seconds = sum(float(r["seconds"]) for r in slices)
-    return {"growth": _ratio(last, first), "slices": slices, "documents": documents, "triples": total_triples,
-            "triples_per_doc": round(total_triples / documents, 1) if documents else 0.0,
-            "s_per_1k_triples": round(1000 * total_seconds / total_triples, 4) if total_triples else 0.0}
+    out = {"growth": _ratio(last, first), "slices": slices, "documents": documents, "triples": total_triples,
+           "triples_per_doc": round(total_triples / documents, 1) if documents else 0.0,
+           "s_per_1k_triples": round(1000 * total_seconds / total_triples, 4) if total_triples else 0.0}
+    return out
 
 
 def _folder_bytes(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+    # Neo4j's id buffers (`*.tmp.*`) are scratch files, not the graph.
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and ".tmp" not in f.name)
 
 
-def store_size(settings: Settings, documents: int) -> dict[str, Any] | None:
-    """Bytes on disk of the graph's database (store files) and of its
-    transaction logs, and store bytes per document; None when the server's
-    files are not on this machine. Store files grow to the largest graph held
-    since they were made (freed records are reused, not given back), so this is
-    the size of the bench's largest graph, the `documents` of the end-to-end
-    ingest."""
+def store_bytes(settings: Settings) -> dict[str, int] | None:
+    """Bytes on disk of the graph's database: its records (nodes,
+    relationships, properties, with their id files), its indexes, and its
+    transaction logs; None when the server's files are not on this machine.
+    True figures only once the server has stopped: a running one keeps recent
+    changes in its page cache and transaction log until a checkpoint (and
+    Neo4j Community has no procedure to ask for one)."""
     data = Path(settings.neo4j_home) / "data"
     database = data / "databases" / settings.neo4j_database
     if not database.is_dir():
         return None
-    store_bytes = _folder_bytes(database)
-    tx_bytes = _folder_bytes(data / "transactions" / settings.neo4j_database)
-    return {"store_bytes": store_bytes, "transaction_log_bytes": tx_bytes, "documents": documents,
-            "store_bytes_per_doc": round(store_bytes / documents) if documents else 0,
+    indexes = _folder_bytes(database / "schema")
+    everything = _folder_bytes(database)
+    return {"store_bytes": everything, "index_bytes": indexes, "record_bytes": everything - indexes,
+            "transaction_log_bytes": _folder_bytes(data / "transactions" / settings.neo4j_database)}
+
+
+def store_size(settings: Settings, documents: int, *, stopped: bool) -> dict[str, Any] | None:
+    """store_bytes and store bytes per document (fixed sizes of files and
+    indexes included: an upper bound for a small graph). Store files grow to
+    the largest graph held since they were made (freed records are reused, not
+    given back): the bench's largest graph is that of the end-to-end ingest,
+    `documents`, unless an earlier run held a larger one."""
+    sizes = store_bytes(settings)
+    if sizes is None:
+        return None
+    return {**sizes, "documents": documents, "server_stopped": stopped,
+            "store_bytes_per_doc": round(sizes["store_bytes"] / documents) if documents else 0,
             "heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache}
 
 
@@ -689,7 +704,11 @@ def run_bench(options: BenchOptions, log: Log = lambda _m: None) -> dict[str, An
         nodes, rels = _graph_size(conn)
         result["queries"] = {**bench_queries(conn, options.query_runs), "graph_documents": options.docs,
                              "graph_nodes": nodes, "graph_relationships": rels}
-        result["disk"] = store_size(settings, first["report"]["loaded"])
+        loaded = first["report"]["loaded"]
+    # Measured once the bench's own server has stopped (and so written everything to its store files).
+    from tools.localneo4j import is_bolt_reachable
+
+    result["disk"] = store_size(settings, loaded, stopped=not is_bolt_reachable(settings))
     result["seconds"] = round(time.perf_counter() - began, 1)
     result["targets"] = targets(result)
     return result
