@@ -337,7 +337,10 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
     tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
     added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
-        for rows in _chunks(plan.entities[label]):
+        label_rows = plan.entities[label]
+        if label == "Person":
+            label_rows = resolution.with_surnames(label_rows)
+        for rows in _chunks(label_rows):
             tx.run(cypher.MERGE_ENTITIES[label], rows=rows).consume()
             for r in rows:
                 added.setdefault(r["uri"], set())
@@ -350,7 +353,7 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
     for rel_type in sorted(plan.relationships):
         for rows in _chunks(plan.relationships[rel_type]):
             tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=rows).consume()
-    for rows in _chunks(plan.merges):
+    for rows in _chunks(resolution.merge_rows_with_surnames(plan.merges)):
         tx.run(cypher.RECORD_MERGES, rows=rows).consume()
     _tidy(tx, touched, added=added)
     if resolve:
@@ -393,6 +396,7 @@ def resolve_all(target: Target) -> list[str]:
     """Run cross-document resolution over the whole graph; returns the merge ids."""
     graph = using(target)
     with graph.driver.session(database=graph.database) as session:
+        session.execute_write(resolution.store_missing_surnames)
         return session.execute_write(resolution.resolve_all)
 
 
