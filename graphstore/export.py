@@ -79,7 +79,9 @@ def export_graph(target: Target) -> Graph:
             continue
         triples.append((head, rel_type.predicate, tail))
         qualifier = str(props.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
-        columns = [props.get(f.name, []) for f in EVIDENCE]
+        # a list a relationship lacks (written before its field existed) holds the defaults
+        size = len(props.get(DOCUMENT_FIELD, []))
+        columns = [props.get(f.name) or [f.default] * size for f in EVIDENCE]
         for values in zip(*columns, strict=False):
             entry = {f.name: v for f, v in zip(EVIDENCE, values, strict=True)}
             doc = document_uri(entry[DOCUMENT_FIELD])
@@ -93,7 +95,8 @@ def export_graph(target: Target) -> Graph:
                 (a, NG.supportedBy, doc),
             ]
             # Every other field is a literal of the assertion, under its ng:neo4jKey.
-            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE if f.key]
+            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE
+                        if f.key and not (f.optional and entry[f.name] in (f.default, None))]
             if qualifier and rel_type.qualifier is not None:
                 triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
     g.addN((s, p, o, g) for s, p, o in triples)
