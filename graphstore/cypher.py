@@ -59,8 +59,12 @@ INDEXES = (
 # and again (a quarter of a second each, more than the writes of a batch take).
 # A plan kept is the one made for the first batch, on an almost empty graph,
 # where starting from a label with no nodes yet looks cheapest: a statement
-# whose pattern could start at either end names its start with `USING INDEX`,
-# so its plan is an index seek whatever the statistics said
+# whose pattern could start at either end names its start with `USING INDEX
+# SEEK` (a plain `USING INDEX` may be met by scanning the index when the
+# statistics say it is empty), so its plan is an index seek whatever the
+# statistics said, and an end reached
+# only by expanding from there carries its label as a filter (`WHERE p:Person`),
+# so no plan scans that label's index to join it from the other side
 # (tests/test_integration_query_plans.py checks every statement of a load).
 NO_REPLAN = "CYPHER replan=skip "
 
@@ -175,9 +179,9 @@ MERGE_RELATIONSHIPS = {
 # write back the old lists over its entry (a lost update).
 LOCK_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
-USING INDEX d:Document(source_id)
-WHERE id IN r.evidence_doc
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(e)-[r]-(other)
+USING INDEX SEEK d:Document(source_id)
+WHERE id IN r.evidence_doc AND e:Entity AND other:Entity
 WITH DISTINCT r ORDER BY elementId(r)
 SET r._lock = true
 REMOVE r._lock
@@ -185,9 +189,9 @@ REMOVE r._lock
 
 RETRACT_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
-USING INDEX d:Document(source_id)
-WHERE id IN r.evidence_doc
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(e)-[r]-(other)
+USING INDEX SEEK d:Document(source_id)
+WHERE id IN r.evidence_doc AND e:Entity AND other:Entity
 WITH r, collect(DISTINCT id) AS gone
 WITH r, gone, [i IN range(0, size(r.evidence_doc) - 1) WHERE NOT r.evidence_doc[i] IN gone] AS keep
 SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + _SUMMARISE_TIME + """
@@ -199,7 +203,7 @@ RETURN collect(a) + collect(b) AS touched
 RETRACT_MENTIONS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
-USING INDEX d:Document(source_id)
+USING INDEX SEEK d:Document(source_id)
 WITH m, e.uri AS uri
 DETACH DELETE m
 RETURN collect(DISTINCT uri) AS touched
@@ -281,8 +285,9 @@ SET m.surname = row.surname
 # The people the documents' mentions refer to (before they are retracted).
 PERSONS_OF_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p:Person)
-USING INDEX d:Document(source_id)
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p)
+USING INDEX SEEK d:Document(source_id)
+WHERE p:Person
 RETURN DISTINCT p.uri AS uri
 """
 
@@ -316,10 +321,11 @@ RETURN a.uri AS uri, properties(a) AS props, rels, mentions
 
 MOVE_MENTIONS = NO_REPLAN + """
 UNWIND $rows AS row
-MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Person {uri: row.source})
-USING INDEX m:Mention(uri)
+MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(source)
+USING INDEX SEEK m:Mention(uri)
+WHERE source:Person AND source.uri = row.source
 MATCH (t:Person {uri: row.target})
-USING INDEX t:Person(uri)
+USING INDEX SEEK t:Person(uri)
 DELETE r
 MERGE (m)-[:REFERS_TO]->(t)
 """
@@ -334,7 +340,9 @@ DETACH DELETE a
 # node's evidence entries back out of them.
 RELATIONSHIPS_OF = NO_REPLAN + """
 UNWIND $uris AS uri
-MATCH (t:Entity {uri: uri})-[r]-(b:Entity)
+MATCH (t:Entity {uri: uri})-[r]-(b)
+USING INDEX SEEK t:Entity(uri)
+WHERE b:Entity
 RETURN DISTINCT elementId(r) AS id, startNode(r).uri AS head, type(r) AS type, endNode(r).uri AS tail,
        properties(r) AS props
 """
@@ -343,7 +351,7 @@ RETURN DISTINCT elementId(r) AS id, startNode(r).uri AS head, type(r) AS type, e
 SET_EVIDENCE = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (a:Entity {uri: row.head})-[r]->(:Entity {uri: row.tail})
-USING INDEX a:Entity(uri)
+USING INDEX SEEK a:Entity(uri)
 WHERE elementId(r) = row.id
 SET """ + _set_each_evidence_list("r.{f} = row.{f}") + "\n" + _SUMMARISE_EVIDENCE + """
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
@@ -439,9 +447,10 @@ SET r.closed = closer IS NOT NULL,
     r.closed_by_evidence = closer.text
 """
 
-# The (holder, role) groups of the roles a retraction touched.
+# The (holder, role) groups of the roles at these entities, either end: those a
+# retraction touched, or a split moved.
 ROLE_GROUPS_OF = NO_REPLAN + """
 UNWIND $uris AS uri
-MATCH (t:Entity {uri: uri})<-[r:HOLDS_ROLE]-(:Entity)
-RETURN DISTINCT t.uri AS tail, r.role AS role
+MATCH (:Entity {uri: uri})-[r:HOLDS_ROLE]-(:Entity)
+RETURN DISTINCT endNode(r).uri AS tail, r.role AS role
 """

@@ -400,9 +400,16 @@ def resolve_all(target: Target) -> list[str]:
         return session.execute_write(resolution.resolve_all)
 
 
+def _split(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
+    merge = resolution.split(tx, merge_id)
+    if merge is not None:  # the roles moved back to the partial node are judged again
+        _close_roles(tx, _role_groups(tx, {merge["alias_uri"], merge["target_uri"]}))
+    return merge
+
+
 def split_merge(target: Target, merge_id: str) -> dict[str, Any] | None:
     """Undo a recorded merge and veto it; the merge record's properties, or None."""
-    return using(target).write(f"splitting merge {merge_id}", resolution.split, merge_id)
+    return using(target).write(f"splitting merge {merge_id}", _split, merge_id)
 
 
 def reset(target: Target) -> None:
