@@ -28,9 +28,10 @@ from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTrans
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
-from graphstore import cypher, resolution
+from graphstore import cypher, resolution, stories
 from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE_FIELDS
 from graphstore.plan import LoadPlan
+from schema import shingles
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ def close_drivers() -> None:
 
 def ensure_schema(target: Target) -> None:
     graph = using(target)
-    for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES):
+    for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES, *cypher.STORY_INDEXES):
         graph.query("schema", statement, write=True)
 
 
@@ -294,7 +295,7 @@ def _tidy(tx: ManagedTransaction, touched: set[str], *, added: dict[str, set[str
             tx.run(cypher.ADD_ALIASES, rows=chunk).consume()
 
 
-def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
+def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold: float) -> None:
     # Merges in the surname groups this batch touches are undone first, so
     # retraction and loading see the graph as extraction left it.
     # The batch's documents are write-locked first, before anything reads them
@@ -305,7 +306,13 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
     touched = _retract(tx, present) if present else set()
-    tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
+    documents = stories.document_rows(plan.documents)
+    tx.run(cypher.MERGE_DOCUMENTS, rows=documents).consume()
+    # Stories before facts: a fact's support counts its documents' stories.
+    if plan.stories_recorded:
+        stories.restore(tx, documents, plan.story_links)
+    elif documents:
+        stories.group(tx, documents, story_threshold)
     added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
         for rows in _chunks(plan.entities[label]):
@@ -328,13 +335,16 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
         resolution.resolve_groups(tx, groups)
 
 
-def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
+              story_threshold: float = shingles.DEFAULT_THRESHOLD) -> dict[str, int]:
     """Write one batch in one transaction: all of it lands, or none of it.
     With `resolve`, cross-document resolution runs on the people it touches;
-    an import loads merges as recorded instead."""
+    an import loads merges as recorded instead. Documents whose shingles are at
+    least `story_threshold` alike (estimated Jaccard) are one story; an import's
+    stories are loaded as recorded."""
     if not plan.documents and not plan.merges:
         return plan.counts()
-    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve)
+    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve, story_threshold)
     return plan.counts()
 
 
@@ -342,7 +352,10 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
     groups = resolution.document_surnames(tx, ids)
     resolution.undo_groups(tx, groups)
     touched = _retract(tx, ids)
+    affected = stories.unlink(tx, ids)
     record = tx.run(cypher.DELETE_DOCUMENTS, ids=ids).single()
+    # The copies left behind may no longer be linked to each other: their stories split.
+    stories.regroup(tx, affected)
     _tidy(tx, touched)
     resolution.resolve_groups(tx, groups)
     return int(record["deleted"]) if record else 0

@@ -18,6 +18,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from extractors.types import Document, Entity, Extraction, Relation
+from schema import shingles
 from schema.namespace import ID, NG
 from schema.ontology import load_ontology
 
@@ -90,6 +91,10 @@ def _document_triples(
             triples.append((uri, prop, _literal(value)))
     if ingested_at is not None:
         triples.append((uri, NG.ingestedAt, Literal(ingested_at.isoformat(), datatype=XSD.dateTime)))
+    # What the graph store compares to group near-duplicates into stories.
+    minhash = shingles.signature(doc.text)
+    if minhash is not None:
+        triples.append((uri, NG.minhashSignature, _literal(shingles.encode(minhash))))
     return triples
 
 
