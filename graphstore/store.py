@@ -300,19 +300,21 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
     # retraction and loading see the graph as extraction left it.
     # The batch's documents are write-locked first, before anything reads them
     # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
+    documents = stories.document_rows(plan.documents)
+    detect = bool(documents) and not plan.stories_recorded
+    found = stories.candidates(tx, documents) if detect else None
     present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
     groups = resolution.plan_surnames(plan) | resolution.document_surnames(tx, plan.document_ids)
     resolution.undo_groups(tx, groups)
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
     touched = _retract(tx, present) if present else set()
-    documents = stories.document_rows(plan.documents)
     tx.run(cypher.MERGE_DOCUMENTS, rows=documents).consume()
     # Stories before facts: a fact's support counts its documents' stories.
-    if plan.stories_recorded:
-        stories.restore(tx, documents, plan.story_links)
+    if found is not None:
+        stories.group(tx, documents, found, story_threshold)
     elif documents:
-        stories.group(tx, documents, story_threshold)
+        stories.restore(tx, documents, plan.story_links)
     added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
         for rows in _chunks(plan.entities[label]):

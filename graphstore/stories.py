@@ -17,6 +17,7 @@ they support are summarised again (cypher._SUMMARISE_EVIDENCE counts stories).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from datasketch import MinHash
@@ -48,23 +49,43 @@ def _link_rows(links: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
     return [{"a": a, "b": b, "similarity": round(s, 4)} for (a, b), s in sorted(links.items())]
 
 
-def group(tx: ManagedTransaction, documents: list[dict[str, Any]], threshold: float) -> None:
+@dataclass
+class Candidates:
+    """The batch's signatures and the documents of earlier batches that share a band with them."""
+
+    signatures: dict[str, MinHash]
+    found: list[tuple[str, str, str, str | None]]  # (batch document, other document, its signature, its story)
+
+
+def candidates(tx: ManagedTransaction, documents: list[dict[str, Any]]) -> Candidates:
+    """`documents`: as document_rows gives them. Looked up first in the load's transaction: a full-text query in a
+    transaction that has already written to the index's label must search
+    those writes too, which costs far more than the query itself."""
+    signatures = {row["props"]["source_id"]: shingles.decode(row["props"]["minhash"])
+                  for row in documents if row["props"].get("minhash")}
+    rows = [{"id": row["props"]["source_id"], "bands": row["props"]["story_bands"]}
+            for row in documents if row["props"].get("story_bands")]
+    found = []
+    if rows:
+        ids = sorted(row["props"]["source_id"] for row in documents)
+        found = [(r["id"], r["other"], r["minhash"], r["story"])
+                 for r in tx.run(cypher.STORY_CANDIDATES, rows=rows, ids=ids)]
+    return Candidates(signatures, found)
+
+
+def group(tx: ManagedTransaction, documents: list[dict[str, Any]], found: Candidates, threshold: float) -> None:
     """Link the batch's documents (already written) to their near-duplicates, in
-    the graph and in the batch, and give every document concerned its story."""
+    the graph (`found` before the batch was written) and in the batch, and give
+    every document concerned its story."""
     ids = sorted(row["props"]["source_id"] for row in documents)
     affected = unlink(tx, ids)
-    signatures: dict[str, MinHash] = {
-        row["props"]["source_id"]: shingles.decode(row["props"]["minhash"])
-        for row in documents if row["props"].get("minhash")
-    }
+    signatures = found.signatures
     links: dict[tuple[str, str], float] = {}
-    rows = [{"id": doc_id, "bands": " ".join(shingles.band_keys(sig))} for doc_id, sig in sorted(signatures.items())]
-    if rows:
-        for r in tx.run(cypher.STORY_CANDIDATES, rows=rows, ids=ids):
-            score = shingles.similarity(signatures[r["id"]], shingles.decode(r["minhash"]))
-            if score >= threshold:
-                links[_pair(r["id"], r["other"])] = score
-                affected.add(r["story"] or r["other"])
+    for doc_id, other, encoded, story in found.found:
+        score = shingles.similarity(signatures[doc_id], shingles.decode(encoded))
+        if score >= threshold:
+            links[_pair(doc_id, other)] = score
+            affected.add(story or other)
     index = shingles.new_index()
     for doc_id, sig in signatures.items():
         index.insert(doc_id, sig)

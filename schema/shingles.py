@@ -56,13 +56,19 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+@lru_cache(maxsize=1)
+def _empty() -> MinHash:
+    """A signature of nothing: its hash functions are every signature's (made once, not per document)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
 def signature(text: str) -> MinHash | None:
     """The MinHash of the text's shingles, or None for a text without words
     (nothing to compare: such a document is a story of its own)."""
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = _empty().copy()
     minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
     return minhash
 
@@ -76,7 +82,8 @@ def decode(text: str) -> MinHash:
     values = np.frombuffer(base64.b64decode(text.encode("ascii")), dtype=">u4").astype(np.uint64)
     if values.size != NUM_PERM:
         raise ValueError(f"a signature has {NUM_PERM} values; this one has {values.size}")
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=values)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=values,
+                   permutations=_empty().permutations)
 
 
 def similarity(a: MinHash, b: MinHash) -> float:
