@@ -300,6 +300,8 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
     # retraction and loading see the graph as extraction left it.
     # The batch's documents are write-locked first, before anything reads them
     # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
+    # Only the look-up of near-duplicates comes before: it reads other documents,
+    # and must run before the batch writes anything (see stories.candidates).
     documents = stories.document_rows(plan.documents)
     detect = bool(documents) and not plan.stories_recorded
     found = stories.candidates(tx, documents) if detect else None

@@ -3,10 +3,13 @@ support, across batches and runs, through forget, re-ingest, export and import."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extractors.types import Document, Entity, Evidence, Extraction, Mention, Relation
 from graphstore import store
+from graphstore.cookbook import recipe
 from graphstore.export import export_graph
 from graphstore.plan import plan_from_graph
 from schema.batch import build_batch
@@ -177,3 +180,54 @@ def test_export_and_import_keep_the_stories(empty_graph: store.Connection) -> No
     _load(empty_graph, _copy("wire-0", "wednesday"))
     assert set(_stories(empty_graph).values()) == {"wire-0", "own"}
     assert _fact(empty_graph)["support"] == 2
+
+
+def test_the_cookbook_lists_a_facts_stories_with_their_copies(empty_graph: store.Connection) -> None:
+    _load(empty_graph, _copy("wire-1", "tuesday"), _copy("wire-2", "monday"))
+    _load(empty_graph, _copy("wire-3", "wednesday"), _article("own", OWN_WORDS))
+    r = recipe("fact_stories")
+    rows = store.run_query(empty_graph, r.cypher, {"head": "olaf scholz", "type": "HOLDS_ROLE", "tail": "germany"})
+    assert [(row["story"], row["documents"]) for row in rows] == [
+        ("own", ["own"]), ("wire-1", ["wire-1", "wire-2", "wire-3"])]
+    assert {row["support"] for row in rows} == {2}
+
+
+def test_the_ingest_flow_counts_three_reposts_as_one_story(empty_graph: store.Connection, prefect_harness,
+                                                            tmp_path) -> None:
+    from flows.ingest import ingest_flow
+
+    wire = ("French President Emmanuel Macron opened a conference on ocean protection in Nice on Monday. "
+            "Delegates from forty countries discussed limits on deep-sea mining and new marine reserves, "
+            "and several fishing nations promised to publish their catch data before the end of the year. "
+            "Environmental groups welcomed the talks but said the pledges were not yet binding.")
+    other = ("French President Emmanuel Macron spoke to farmers in Rennes about the drought. "
+             "Growers in Brittany asked for faster payments from the emergency fund, and the agriculture "
+             "ministry said water restrictions would stay in place until the autumn rains arrive.")
+    rows = [{"id": "agency-1", "text": wire},
+            {"id": "paper-2", "text": "NICE - " + wire.replace("on Monday", "on Monday morning")},
+            {"id": "site-3", "text": wire.replace("forty", "40")},
+            {"id": "desk-4", "text": other}]
+    inbox = tmp_path / "news.jsonl"
+    inbox.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    report = ingest_flow([str(inbox)])
+    assert report["failed"] == []
+    facts = store.run_query(empty_graph, MACRON_FRANCE + " RETURN r.support AS support, r.documents AS documents")
+    assert len(facts) == 1
+    assert sorted(facts[0]["documents"]) == ["agency-1", "desk-4", "paper-2", "site-3"]
+    assert facts[0]["support"] == 2
+    assert _stories(empty_graph) == {"agency-1": "agency-1", "paper-2": "agency-1", "site-3": "agency-1",
+                                     "desk-4": "desk-4"}
+    # A second run with one more repost: found through the graph, not the batch.
+    inbox.write_text(json.dumps({"id": "blog-5", "text": wire + " Photos: AP."}) + "\n",
+                     encoding="utf-8")
+    ingest_flow([str(inbox)])
+    assert _stories(empty_graph)["blog-5"] == "agency-1"
+    assert _fact_support(empty_graph) == 2
+
+
+MACRON_FRANCE = "MATCH (:Person {name: 'Emmanuel Macron'})-[r:HOLDS_ROLE]->(:Country {name: 'France'})"
+
+
+def _fact_support(conn: store.Connection) -> int:
+    rows = store.run_query(conn, MACRON_FRANCE + " RETURN r.support AS support")
+    return rows[0]["support"]
