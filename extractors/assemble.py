@@ -360,7 +360,17 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             accept(Cand(span.start, span.end, "Place", key, pinfo.name, pattrs, source="gazetteer_place"))
     # f) the model's other entities; a known person's name stays a person
     people = {tuple(t.lower_ for t in doc[c.start:c.end]) for c in cands if c.label == "Person"}
+    place_starts = {span.start for span in places}
     for ent in ents:
+        # "in montebello , quebec" (one GPE with its region), "in la malbaie , quebec"
+        # (taken for a body): a town the gazetteer does not know, placed by the region
+        # the text names after it
+        town = next((t for whole in (False, True) if ent.label_ in ("GPE", "LOC", "ORG")
+                     for t in [_town_before_region(ent, place_starts, occ, whole=whole)] if t is not ent), None)
+        if town is not None:
+            name = _display(town)
+            accept(Cand(town.start, town.end, "Place", slug(name), name, source="town_before_region"))
+            continue
         if not occ.free(ent.start, ent.end) or tuple(t.lower_ for t in _strip_det(ent)) in people:
             continue
         if ent.label_ == "ORG":
@@ -402,6 +412,33 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
     return cands
+
+
+# Words that make a name a body's, not a town's ("valdosta state university , georgia").
+BODY_WORDS = frozenset({
+    "university", "college", "school", "company", "group", "bank", "council", "court", "police", "department",
+    "agency", "party", "club", "association", "institute", "hospital", "church", "inc", "ltd", "corp", "trust",
+    "foundation", "society", "union", "ministry", "office", "board", "commission", "airport", "station",
+})
+_BEFORE_TOWN = frozenset({"in", "near", "outside"})
+
+
+def _town_before_region(ent: Span, place_starts: set[int], occ: _Occupancy, whole: bool = False) -> Span:
+    """'in montebello , quebec': the words before ', REGION' name a town the
+    gazetteer does not know. The model's span may cover the region too
+    ('Montebello , Quebec' as one GPE); `whole`: the span itself must end
+    right before the comma (an ORG span 'La Malbaie'). Returns the town's span,
+    or `ent` itself when the pattern does not hold."""
+    doc = ent.doc
+    comma = ent.end if whole else next((t.i for t in ent if t.text == ","), None)
+    if comma is None or comma <= ent.start or comma + 1 >= len(doc) or doc[comma].text != ",":
+        return ent
+    if comma + 1 not in place_starts or ent.start == 0 or doc[ent.start - 1].lower_ not in _BEFORE_TOWN:
+        return ent
+    town = doc[ent.start:comma]
+    if not town.text[:1].isupper() or any(t.lower_ in BODY_WORDS for t in town) or not occ.free(town.start, town.end):
+        return ent
+    return Span(doc, town.start, town.end, label="GPE")
 
 
 # Heads that only a person can hold: a name right after one is a person's

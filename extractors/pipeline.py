@@ -11,6 +11,7 @@ stock model's tagger and parser, line sentences, the project's case-robust
 NER (`models/ner`, `make train-ner`), gazetteer and named-event spans, entity
 assembly (`newsgraph_entities`), relations (`newsgraph_relations`: patterns
 and the trained classifier), verb-triggered events (`newsgraph_triggers`),
+the identity of named events by name, time and place (`newsgraph_event_identity`),
 and `newsgraph_output`, which leaves the finished extraction on the Doc as
 plain data. `Doc -> Extraction` is then a plain conversion, so
 `nlp.pipe(n_process=N)` runs every step in the worker processes.
@@ -36,6 +37,7 @@ from spacy.util import load_model_from_config, registry
 
 # the factories register themselves on import
 from extractors import assemble as _assemble  # noqa: F401
+from extractors import event_identity as _event_identity  # noqa: F401
 from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
 from extractors import relation_model as _relation_model  # noqa: F401

@@ -492,6 +492,30 @@ def _event_clause(ix: _Index) -> Iterator[Found]:
 _OTHER_SIDE_PREPS = frozenset({"past", "against", "over", "to", "with", "vs", "v", "versus"})
 
 
+def _event_verb_context(ix: _Index) -> Iterator[Found]:
+    """When and where an event happened, said by its verb: "the summit in new
+    delhi opened on saturday", "the games were held in paris in 2024"."""
+    covering = ix.covering(("Date", "Place", "Country"))
+    doc = ix.doc
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Event" or cand.nested:
+            continue
+        root = doc[cand.start:cand.end].root
+        if root.dep_ not in ("nsubj", "nsubjpass") or root.head.pos_ not in ("VERB", "AUX"):
+            continue
+        for prep in root.head.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("on", "in"):
+                continue
+            for obj in prep.children:
+                target = covering.get(obj.i) if obj.dep_ == "pobj" else None
+                if target is None or not ix.same_sentence(obj.i, cand.start):
+                    continue
+                if ix.cands[target].label == "Date":
+                    yield (idx, "ON_DATE", target, {}, "event_verb_date", cand.start)
+                elif prep.lower_ == "in" and _contained(ix, idx, target):
+                    yield (idx, "LOCATED_IN", target, {}, "event_verb_place", cand.start)
+
+
 def _actor_poss_event(ix: _Index) -> Iterator[Found]:
     """"labour 's 2015 general election campaign", "russia 's victory day parade": the
     event's owner takes part in it."""
@@ -535,6 +559,11 @@ def _event_context(ix: _Index) -> Iterator[Found]:
             if rel == "ON_DATE" or _contained(ix, idx, target):
                 yield (idx, rel, target, {}, rule, cand.start)
             j = ix.cands[target].end
+            # "in la malbaie , quebec , on june 8": past the place's region, and a comma
+            if rel == "LOCATED_IN" and ix.low(j) == ",":
+                region = ix.at(j + 1, ("Place", "Country"))
+                j = ix.cands[region].end if region is not None else j
+                j += 1 if ix.low(j) == "," else 0
 
 
 def _lives_in(ix: _Index) -> Iterator[Found]:
@@ -1073,7 +1102,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
-                   _place_named, _actor_poss_event):
+                   _place_named, _actor_poss_event, _event_verb_context):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return list(merged.values())

@@ -42,6 +42,10 @@ INDEXES = (
     "CREATE INDEX located_in_support IF NOT EXISTS FOR ()-[r:LOCATED_IN]-() ON (r.support)",
     "CREATE INDEX participates_in_support IF NOT EXISTS FOR ()-[r:PARTICIPATES_IN]-() ON (r.support)",
     "CREATE INDEX on_date_support IF NOT EXISTS FOR ()-[r:ON_DATE]-() ON (r.support)",
+    # Where places and countries lie (reference data, schema/geo.py): the map
+    # recipes seek them by distance, which a point index answers without a scan.
+    "CREATE POINT INDEX place_location IF NOT EXISTS FOR (n:Place) ON (n.location)",
+    "CREATE POINT INDEX country_location IF NOT EXISTS FOR (n:Country) ON (n.location)",
 )
 
 # The statements of a load are planned once and kept: a growing graph's

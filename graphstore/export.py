@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import GEO
 from rdflib.term import Node
 
 from graphstore import cypher
@@ -26,6 +27,8 @@ def _literal(key: str, value: Any) -> Literal:
         return Literal(f"{float(value):.4f}", datatype=XSD.decimal)
     if key == "ingested_at":
         return Literal(str(value), datatype=XSD.dateTime)
+    if key == "location":  # a point, as graphstore.store.to_plain writes it: WKT
+        return Literal(str(value), datatype=GEO.wktLiteral)
     if isinstance(value, bool):
         return Literal(value, datatype=XSD.boolean)
     if isinstance(value, int):

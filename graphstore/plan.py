@@ -3,7 +3,8 @@
 This is the documented mapping from newsgraph's RDF to the property graph
 (in the manner of neosemantics): rdf:type → label, literal → property (named by
 the ontology's ng:neo4jKey), object property → relationship (ng:neo4jType),
-ng:Assertion (a reified statement) → one evidence entry on the relationship.
+ng:Assertion (a reified statement) → one evidence entry on the relationship,
+a geo:wktLiteral point → a Neo4j point.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from neo4j.spatial import WGS84Point
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import GEO
 from rdflib.term import Node
 
 from graphstore.evidence import EVIDENCE, EVIDENCE_FIELDS
+from schema.geo import parse_wkt_point
 from schema.namespace import NG
 from schema.ontology import RelationType, load_ontology
 
@@ -55,6 +59,11 @@ class LoadPlan:
 
 
 def _python(value: Literal) -> Any:
+    if value.datatype == GEO.wktLiteral:
+        # a point in Neo4j (srid 4326, x longitude, y latitude), so the point index and
+        # point.distance() work on it
+        latitude, longitude = parse_wkt_point(str(value))
+        return WGS84Point((longitude, latitude))
     v = value.toPython()
     if isinstance(v, Decimal):
         return float(v)

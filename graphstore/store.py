@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, unit_of_work
+from neo4j.spatial import WGS84Point
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
@@ -32,6 +33,7 @@ from graphstore import cypher, resolution, stories
 from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE_FIELDS
 from graphstore.plan import LoadPlan
 from schema import shingles
+from schema.geo import wkt_point
 
 log = logging.getLogger(__name__)
 
@@ -410,6 +412,8 @@ def to_plain(value: Any) -> Any:
     """Neo4j values → JSON-friendly Python values."""
     if isinstance(value, Neo4jDateTime | Neo4jDate):
         return value.iso_format()
+    if isinstance(value, WGS84Point):
+        return wkt_point(value.latitude, value.longitude)  # the form the RDF mapping gives
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):

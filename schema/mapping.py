@@ -15,10 +15,12 @@ from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import GEO
 from rdflib.term import Node
 
 from extractors.types import Document, Entity, Extraction, Relation
 from schema import shingles
+from schema.geo import country_reference, place_reference
 from schema.namespace import ID, NG
 from schema.ontology import load_ontology
 
@@ -39,6 +41,7 @@ PREFIXES = {
     "ng": "https://w3id.org/newsgraph/ontology#",
     "schema": "https://schema.org/",
     "prov": "http://www.w3.org/ns/prov#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
 }
 
 
@@ -114,6 +117,7 @@ def _entity_triples(ent: Entity, doc_uri: URIRef) -> list[tuple[Node, Node, Node
         prop = ATTRIBUTE_PROPERTIES.get(key)
         if prop is not None and value is not None and value != "":
             triples.append((uri, prop, _literal(value)))
+    triples += _reference_triples(ent, uri)
     for m in ent.mentions:
         muri = mention_uri(doc_uri, m.start, m.end)
         triples += [
@@ -125,6 +129,22 @@ def _entity_triples(ent: Entity, doc_uri: URIRef) -> list[tuple[Node, Node, Node
             (muri, NG.start, _literal(m.start)),
             (muri, NG.end, _literal(m.end)),
         ]
+    return triples
+
+
+def _reference_triples(ent: Entity, uri: URIRef) -> list[tuple[Node, Node, Node]]:
+    """What GeoNames knows of a place or a country (schema.geo): its id and point.
+    Properties of the entity, never relationships: no text said them."""
+    ref = None
+    if ent.label == "Place" and ent.attributes.get("geonames_id"):
+        ref = place_reference(int(ent.attributes["geonames_id"]))
+    elif ent.label == "Country" and ent.attributes.get("iso_code"):
+        ref = country_reference(str(ent.attributes["iso_code"]))
+    if ref is None:
+        return []
+    triples: list[tuple[Node, Node, Node]] = [(uri, NG.location, Literal(ref.wkt, datatype=GEO.wktLiteral))]
+    if "geonames_id" not in ent.attributes:
+        triples.append((uri, NG.geonamesId, _literal(ref.geonames_id)))
     return triples
 
 
@@ -178,7 +198,7 @@ def extraction_triples(
 # article and not in another); the batch keeps the first document's value, so it
 # conforms exactly when each of its documents does, and the property graph gets
 # the same value whatever else the batch holds.
-SINGLE_VALUED_ENTITY_PROPERTIES = frozenset({NG.name, *ATTRIBUTE_PROPERTIES.values()})
+SINGLE_VALUED_ENTITY_PROPERTIES = frozenset({NG.name, NG.location, *ATTRIBUTE_PROPERTIES.values()})
 
 
 def to_graph(extractions: Iterable[Extraction], ingested_at: datetime | None = None) -> Graph:

@@ -55,6 +55,7 @@ class NG(DefinedNamespace):
     iso3: URIRef
     wikidata: URIRef
     geonamesId: URIRef
+    location: URIRef
     countryCode: URIRef
     eventType: URIRef
     value: URIRef

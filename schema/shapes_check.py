@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import GEO, SH
 from rdflib.term import Node
 
 # What a compiled shape may say. Anything else on a shape: not compiled.
@@ -55,6 +55,9 @@ _DATATYPE_VALUES: dict[URIRef, type | tuple[type, ...]] = {
     XSD.dateTime: datetime,
     XSD.date: date,
 }
+# Datatypes rdflib keeps as text (no Python value): a literal of the datatype holds
+# it, and its form is for sh:pattern to check, as pySHACL does.
+_LEXICAL_DATATYPES = frozenset({GEO.wktLiteral})
 
 
 # Namespace members looked up once (DefinedNamespace attribute access is slow in loops).
@@ -161,7 +164,7 @@ def _property(shapes: Graph, shape: Node) -> PropertyCheck:
     pattern = _literal(shapes, shape, SH.pattern)
     in_list = _one(shapes, shape, SH["in"])
     datatype = _iri(shapes, shape, SH.datatype)
-    if datatype is not None and datatype not in _DATATYPE_VALUES:
+    if datatype is not None and datatype not in _DATATYPE_VALUES and datatype not in _LEXICAL_DATATYPES:
         raise NotCompiled(f"{shape} has datatype {datatype}")
     return PropertyCheck(
         path=path,
@@ -373,6 +376,8 @@ def _datatype_holds(datatype: URIRef, v: Node) -> bool:
         return False
     if getattr(v, "ill_typed", None) is True:
         return False
+    if datatype in _LEXICAL_DATATYPES:
+        return True
     expected = _DATATYPE_VALUES[datatype]
     value = v.value
     if datatype == _INTEGER and isinstance(value, bool):

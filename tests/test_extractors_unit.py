@@ -353,3 +353,41 @@ def test_an_unknown_word_ending_a_name_is_its_surname() -> None:
     assert truecase("managers : tony pulis ( west brom )").startswith("Managers : Tony Pulis (")
     # a word that merely follows a name keeps its case when it is an inflection
     assert "Baseballer" not in truecase("australian baseballer chris lane was shot")
+
+
+def _events(ex: Extraction) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for e in ex.entities:
+        if e.label == "Event":
+            out.setdefault(e.name, []).append(e.uri.rsplit("/", 1)[1])
+    return out
+
+
+def test_one_name_two_summits_are_two_events() -> None:
+    ex = run_all("The leaders met at the Nato summit in Vilnius in 2023 . Her father had attended a Nato "
+                 "summit in Madrid in 1982 . The Vilnius summit ended on July 12 .")
+    keys = _events(ex)["Nato Summit"]
+    assert len(keys) == 2 and len(set(keys)) == 2
+    assert any("2023" in k and "vilnius" in k for k in keys) and any("1982" in k and "madrid" in k for k in keys)
+    # "the vilnius summit" is the summit the text holds in Vilnius, not a third event
+    assert "Vilnius Summit" not in _events(ex)
+    # each fact stays with the summit its sentence is about
+    by_id = {e.id: e for e in ex.entities}
+    dated = {(by_id[r.head].uri.rsplit("/", 1)[1], by_id[r.tail].name) for r in ex.relations if r.type == "ON_DATE"}
+    assert any("1982" in k and d == "1982" for k, d in dated)
+    assert not any("1982" in k and d == "2023" for k, d in dated)
+
+
+def test_a_recurring_event_takes_its_year_from_the_publication_date_when_the_text_implies_it() -> None:
+    text = "Thousands marched in Moscow for this year 's Victory Day parade ."
+    dated = next(extract_documents([Document(id="a", text=text, date="2015-05-10")], min_confidence=0))
+    undated = next(extract_documents([Document(id="b", text=text)], min_confidence=0))
+    assert any("2015" in k for k in _events(dated)["Victory Day"])
+    # without a year the event is its document's own, never merged across documents by name
+    (key,) = _events(undated)["Victory Day"]
+    assert "2015" not in key and Document(id="b", text=text).sha256[:12] in key
+
+
+def test_a_one_off_event_keeps_its_name_as_identity() -> None:
+    ex = run_all("Veterans of the Falklands War gathered in London in 2012 .")
+    assert _events(ex)["Falklands War"] == ["falklands-war"]

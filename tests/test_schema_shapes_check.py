@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import GEO
 
 from extractors.types import Document, Entity, Evidence, Extraction, Mention, Relation
 from schema.mapping import document_uri, to_graph
@@ -78,6 +79,11 @@ MUTATIONS: dict[str, Callable[[Graph], None]] = {
     "blank-node document": lambda g: g.add((BNode(), RDF.type, NG.Document)),
     "untyped entity as object": lambda g: g.add((PERSON, NG.nationalOf, URIRef("https://example.org/x"))),
     "event without type": lambda g: g.add((URIRef("https://example.org/ev"), RDF.type, NG.Event)),
+    "location as a string": lambda g: _set(g, COUNTRY, NG.location, Literal("POINT(13.4 52.5)", datatype=XSD.string)),
+    "location not a point": lambda g: _set(g, COUNTRY, NG.location,
+                                           Literal("LINESTRING(0 0, 1 1)", datatype=GEO.wktLiteral)),
+    "two locations": lambda g: g.add((COUNTRY, NG.location, Literal("POINT(0 0)", datatype=GEO.wktLiteral))),
+    "geonames id as a string": lambda g: _set(g, COUNTRY, NG.geonamesId, Literal("2921044", datatype=XSD.string)),
     "subclass in the data": lambda g: g.addN([
         (URIRef("https://example.org/Thing"), RDFS.subClassOf, NG.Entity, g),
         (URIRef("https://example.org/x"), RDF.type, URIRef("https://example.org/Thing"), g),
