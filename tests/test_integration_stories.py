@@ -192,6 +192,14 @@ def test_the_cookbook_lists_a_facts_stories_with_their_copies(empty_graph: store
     assert {row["support"] for row in rows} == {2}
 
 
+MACRON_FRANCE = "MATCH (:Person {name: 'Emmanuel Macron'})-[r:HOLDS_ROLE]->(:Country {name: 'France'})"
+
+
+def _fact_support(conn: store.Connection) -> int:
+    rows = store.run_query(conn, MACRON_FRANCE + " RETURN r.support AS support")
+    return rows[0]["support"]
+
+
 def test_the_ingest_flow_counts_three_reposts_as_one_story(empty_graph: store.Connection, prefect_harness,
                                                             tmp_path) -> None:
     from flows.ingest import ingest_flow
@@ -224,10 +232,3 @@ def test_the_ingest_flow_counts_three_reposts_as_one_story(empty_graph: store.Co
     assert _stories(empty_graph)["blog-5"] == "agency-1"
     assert _fact_support(empty_graph) == 2
 
-
-MACRON_FRANCE = "MATCH (:Person {name: 'Emmanuel Macron'})-[r:HOLDS_ROLE]->(:Country {name: 'France'})"
-
-
-def _fact_support(conn: store.Connection) -> int:
-    rows = store.run_query(conn, MACRON_FRANCE + " RETURN r.support AS support")
-    return rows[0]["support"]
