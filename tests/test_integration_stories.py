@@ -232,3 +232,20 @@ def test_the_ingest_flow_counts_three_reposts_as_one_story(empty_graph: store.Co
     assert _stories(empty_graph)["blog-5"] == "agency-1"
     assert _fact_support(empty_graph) == 2
 
+
+
+def test_story_statements_seek_through_indexes_and_never_scan_documents(empty_graph: store.Connection) -> None:
+    from graphstore import cypher
+
+    def operators(plan: dict) -> list[str]:
+        return [plan["operatorType"]] + [op for child in plan.get("children", []) for op in operators(child)]
+
+    graph = store.using(empty_graph)
+    params = {"rows": [], "ids": [], "stories": []}
+    for name in ("STORY_CANDIDATES", "UNLINK_STORIES", "LINK_STORIES", "STORY_MEMBERS", "SET_STORIES",
+                 "RESUMMARISE_EVIDENCE"):
+        statement = getattr(cypher, name).replace(cypher.NO_REPLAN, "")
+        _, summary, _ = graph.driver.execute_query("EXPLAIN " + statement, params, database_=graph.database)
+        used = operators(summary.plan)
+        assert not [op for op in used if "Scan" in op], f"{name} scans: {used}"
+        assert any("IndexSeek" in op or "ProcedureCall" in op for op in used), f"{name}: {used}"
