@@ -11,7 +11,8 @@ stock model's tagger and parser, line sentences, the project's case-robust
 NER (`models/ner`, `make train-ner`), gazetteer and named-event spans, entity
 assembly (`newsgraph_entities`), relations (`newsgraph_relations`: patterns
 and the trained classifier), verb-triggered events (`newsgraph_triggers`),
-the identity of named events by name, time and place (`newsgraph_event_identity`),
+when a role held, as its sentence says (`newsgraph_role_time`), the identity
+of named events by name, time and place (`newsgraph_event_identity`),
 and `newsgraph_output`, which leaves the finished extraction on the Doc as
 plain data. `Doc -> Extraction` is then a plain conversion, so
 `nlp.pipe(n_process=N)` runs every step in the worker processes.
@@ -41,6 +42,7 @@ from extractors import event_identity as _event_identity  # noqa: F401
 from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
 from extractors import relation_model as _relation_model  # noqa: F401
+from extractors import role_time as _role_time  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
 from extractors import triggers as _triggers  # noqa: F401
 from extractors.artifacts import DATA, MODELS, PACKAGE, MissingArtifact, require

@@ -32,8 +32,14 @@ CONSTRAINTS = (
 # Index to find names quickly from the CLI (`why`, analyst look-ups); the
 # cookbook's "added since" orders documents by ingestion time and "facts
 # supported by several documents" seeks relationships by support.
+# Resolution finds a batch's surname groups and their merge records by a stored
+# `surname`: a surname computed from the uri in the query would read every
+# Person (and every Merge) of the graph once per batch.
 INDEXES = (
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    "CREATE INDEX person_surname IF NOT EXISTS FOR (n:Person) ON (n.surname)",
+    "CREATE INDEX merge_surname IF NOT EXISTS FOR (n:Merge) ON (n.surname)",
+    "CREATE INDEX merge_id IF NOT EXISTS FOR (n:Merge) ON (n.merge_id)",
     "CREATE INDEX document_ingested_at IF NOT EXISTS FOR (n:Document) ON (n.ingested_at)",
     "CREATE INDEX holds_role_support IF NOT EXISTS FOR ()-[r:HOLDS_ROLE]-() ON (r.support)",
     "CREATE INDEX national_of_support IF NOT EXISTS FOR ()-[r:NATIONAL_OF]-() ON (r.support)",
@@ -50,8 +56,12 @@ INDEXES = (
 
 # The statements of a load are planned once and kept: a growing graph's
 # statistics change with every batch, and Neo4j would otherwise plan them again
-# and again (a quarter of a second each, more than the writes of a batch take),
-# while their plans are index seeks whatever the statistics say.
+# and again (a quarter of a second each, more than the writes of a batch take).
+# A plan kept is the one made for the first batch, on an almost empty graph,
+# where starting from a label with no nodes yet looks cheapest: a statement
+# whose pattern could start at either end names its start with `USING INDEX`,
+# so its plan is an index seek whatever the statistics said
+# (tests/test_integration_query_plans.py checks every statement of a load).
 NO_REPLAN = "CYPHER replan=skip "
 
 # --------------------------------------------------------------------- reading
@@ -137,19 +147,35 @@ SET r.documents = uniq,
         p * (1.0 - reduce(best = 0.0, j IN range(0, size(uniq) - 1) |
             CASE WHEN story_of[j] = t AND best_of[j] > best THEN best_of[j] ELSE best END)))
 """
+# When the fact held, summarised from what each sentence says: the earliest
+# stated start, the latest stated end, whether any sentence calls it former,
+# and the latest publication date a sentence stated it as current as of.
+_SUMMARISE_TIME = """
+WITH r, [i IN range(0, size(r.evidence_doc) - 1) | {
+        since: coalesce(r.evidence_valid_from[i], ''), until: coalesce(r.evidence_valid_to[i], ''),
+        former: coalesce(r.evidence_former[i], false), as_of: coalesce(r.evidence_as_of[i], '')}] AS told
+SET r.valid_from = reduce(m = null, t IN told | CASE WHEN t.since <> '' AND (m IS NULL OR t.since < m)
+                                                    THEN t.since ELSE m END),
+    r.valid_to = reduce(m = null, t IN told | CASE WHEN t.until <> '' AND (m IS NULL OR t.until > m)
+                                                  THEN t.until ELSE m END),
+    r.former = any(t IN told WHERE t.former),
+    r.as_of = reduce(m = null, t IN told | CASE WHEN NOT t.former AND t.as_of <> '' AND (m IS NULL OR t.as_of > m)
+                                               THEN t.as_of ELSE m END)
+"""
+_APPEND_AND_SUMMARISE = _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE + _SUMMARISE_TIME
 _MATCH_ENDS = NO_REPLAN + "UNWIND $rows AS row MATCH (a:Entity {uri: row.head}) MATCH (b:Entity {uri: row.tail}) "
 
 MERGE_RELATIONSHIPS = {
     "HOLDS_ROLE": _MATCH_ENDS + "MERGE (a)-[r:HOLDS_ROLE {role: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "NATIONAL_OF": _MATCH_ENDS + "MERGE (a)-[r:NATIONAL_OF]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "NATIONAL_OF": _MATCH_ENDS + "MERGE (a)-[r:NATIONAL_OF]->(b)" + _APPEND_AND_SUMMARISE,
     "RELATIVE_OF": _MATCH_ENDS + "MERGE (a)-[r:RELATIVE_OF {kind: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "LIVES_IN": _MATCH_ENDS + "MERGE (a)-[r:LIVES_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "LOCATED_IN": _MATCH_ENDS + "MERGE (a)-[r:LOCATED_IN]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "LIVES_IN": _MATCH_ENDS + "MERGE (a)-[r:LIVES_IN]->(b)" + _APPEND_AND_SUMMARISE,
+    "LOCATED_IN": _MATCH_ENDS + "MERGE (a)-[r:LOCATED_IN]->(b)" + _APPEND_AND_SUMMARISE,
     "PARTICIPATES_IN": _MATCH_ENDS + "MERGE (a)-[r:PARTICIPATES_IN {role: row.qualifier}]->(b)"
-    + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
-    "ON_DATE": _MATCH_ENDS + "MERGE (a)-[r:ON_DATE]->(b)" + _APPEND_EVIDENCE + _SUMMARISE_EVIDENCE,
+    + _APPEND_AND_SUMMARISE,
+    "ON_DATE": _MATCH_ENDS + "MERGE (a)-[r:ON_DATE]->(b)" + _APPEND_AND_SUMMARISE,
 }
 
 # ------------------------------------------------------------------ retraction
@@ -161,7 +187,8 @@ MERGE_RELATIONSHIPS = {
 # write back the old lists over its entry (a lost update).
 LOCK_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+USING INDEX d:Document(source_id)
 WHERE id IN r.evidence_doc
 WITH DISTINCT r ORDER BY elementId(r)
 SET r._lock = true
@@ -170,11 +197,12 @@ REMOVE r._lock
 
 RETRACT_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+USING INDEX d:Document(source_id)
 WHERE id IN r.evidence_doc
 WITH r, collect(DISTINCT id) AS gone
 WITH r, gone, [i IN range(0, size(r.evidence_doc) - 1) WHERE NOT r.evidence_doc[i] IN gone] AS keep
-SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + """
+SET """ + _set_each_evidence_list("r.{f} = [i IN keep | r.{f}[i]]") + "\n" + _SUMMARISE_EVIDENCE + _SUMMARISE_TIME + """
 WITH r, startNode(r).uri AS a, endNode(r).uri AS b
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
 RETURN collect(a) + collect(b) AS touched
@@ -182,7 +210,8 @@ RETURN collect(a) + collect(b) AS touched
 
 RETRACT_MENTIONS = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(m:Mention)-[:REFERS_TO]->(e:Entity)
+USING INDEX d:Document(source_id)
 WITH m, e.uri AS uri
 DETACH DELETE m
 RETURN collect(DISTINCT uri) AS touched
@@ -235,22 +264,37 @@ SET e.aliases = aliases
 # graphstore/resolution.py decides in Python from what these return; every
 # write is one of the statements below (or MERGE_ENTITIES / MERGE_RELATIONSHIPS).
 
-# Person nodes whose key's last token is one of $surnames: the partial names
-# and the fuller names that end with them.
+# Person nodes whose key's last token (their `surname`, set by
+# graphstore.resolution when they are written) is one of $surnames: the partial
+# names and the fuller names that end with them. One index seek per surname.
 SURNAME_GROUPS = NO_REPLAN + """
-MATCH (p:Person)
-WHERE p.uri STARTS WITH $base
-WITH p, split(substring(p.uri, size($base)), '-') AS parts
-WHERE last(parts) IN $surnames
-RETURN p.uri AS uri, last(parts) AS surname
+UNWIND $surnames AS surname
+MATCH (p:Person {surname: surname})
+RETURN p.uri AS uri, p.surname AS surname
 ORDER BY uri
 """
-ALL_PERSON_URIS = "MATCH (p:Person) RETURN p.uri AS uri ORDER BY uri"
+
+# Whole-graph resolution (`newsgraph resolve`) only, never a batch's load:
+# every surname there is, and the nodes written before surnames were stored.
+ALL_SURNAMES = "MATCH (p:Person) WHERE p.surname IS NOT NULL RETURN DISTINCT p.surname AS surname"
+PERSONS_WITHOUT_SURNAME = "MATCH (p:Person) WHERE p.surname IS NULL RETURN p.uri AS uri"
+MERGES_WITHOUT_SURNAME = "MATCH (m:Merge) WHERE m.surname IS NULL RETURN m.uri AS uri, m.alias_uri AS alias"
+SET_PERSON_SURNAMES = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (p:Person {uri: row.uri})
+SET p.surname = row.surname
+"""
+SET_MERGE_SURNAMES = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (m:Merge {uri: row.uri})
+SET m.surname = row.surname
+"""
 
 # The people the documents' mentions refer to (before they are retracted).
 PERSONS_OF_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p:Person)
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(p:Person)
+USING INDEX d:Document(source_id)
 RETURN DISTINCT p.uri AS uri
 """
 
@@ -285,7 +329,9 @@ RETURN a.uri AS uri, properties(a) AS props, rels, mentions
 MOVE_MENTIONS = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Person {uri: row.source})
+USING INDEX m:Mention(uri)
 MATCH (t:Person {uri: row.target})
+USING INDEX t:Person(uri)
 DELETE r
 MERGE (m)-[:REFERS_TO]->(t)
 """
@@ -304,9 +350,12 @@ MATCH (t:Entity {uri: uri})-[r]-(b:Entity)
 RETURN DISTINCT elementId(r) AS id, startNode(r).uri AS head, type(r) AS type, endNode(r).uri AS tail,
        properties(r) AS props
 """
+# Found from its ends (index seeks on uri), then by id: `MATCH ()-[r]->() WHERE
+# elementId(r) = row.id` alone is planned as a scan of every relationship.
 SET_EVIDENCE = NO_REPLAN + """
 UNWIND $rows AS row
-MATCH ()-[r]->()
+MATCH (a:Entity {uri: row.head})-[r]->(:Entity {uri: row.tail})
+USING INDEX a:Entity(uri)
 WHERE elementId(r) = row.id
 SET """ + _set_each_evidence_list("r.{f} = row.{f}") + "\n" + _SUMMARISE_EVIDENCE + """
 FOREACH (_ IN CASE WHEN size(r.evidence_doc) = 0 THEN [1] ELSE [] END | DELETE r)
@@ -317,9 +366,10 @@ UNWIND $rows AS row
 MERGE (m:Merge {uri: row.uri})
 SET m += row.props
 """
+# A merge record's `surname` is its partial name's (graphstore.resolution sets it).
 MERGES_OF_SURNAMES = NO_REPLAN + """
-MATCH (m:Merge)
-WHERE last(split(substring(m.alias_uri, size($base)), '-')) IN $surnames
+UNWIND $surnames AS surname
+MATCH (m:Merge {surname: surname})
 RETURN properties(m) AS props
 ORDER BY m.uri
 """
@@ -445,3 +495,43 @@ MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Ent
 WHERE id IN r.evidence_doc
 WITH DISTINCT r ORDER BY elementId(r)
 """ + _SUMMARISE_EVIDENCE
+
+# ------------------------------------------------------------ roles that ended
+# A role is closed, never deleted, by the evidence that ended it: a sentence that
+# calls it former, or, for an office one person holds at a time (`unique`), a
+# report of another holder as current as of a later date than any report of this
+# one. Recomputed for every (holder, role) a batch or a retraction touches, so
+# forgetting the closing document reopens the role.
+CLOSE_ROLES = NO_REPLAN + """
+UNWIND $groups AS g
+MATCH (:Entity {uri: g.tail})<-[r:HOLDS_ROLE {role: g.role}]-(:Entity)
+WITH g, collect(r) AS rs
+UNWIND rs AS r
+WITH g, rs, r, [i IN range(0, size(r.evidence_doc) - 1) WHERE coalesce(r.evidence_former[i], false)] AS ended
+WITH g, rs, r, ended,
+     [x IN rs WHERE g.unique AND x <> r AND r.as_of IS NOT NULL |
+        [i IN range(0, size(x.evidence_doc) - 1)
+         WHERE NOT coalesce(x.evidence_former[i], false) AND coalesce(x.evidence_as_of[i], '') > r.as_of |
+         {as_of: x.evidence_as_of[i], doc: x.evidence_doc[i], text: x.evidence[i],
+          how: 'succeeded by ' + startNode(x).name}]
+     ] AS later_lists
+WITH r, ended, reduce(acc = [], l IN later_lists | acc + l) AS later
+WITH r, CASE
+        WHEN size(ended) > 0 THEN {as_of: r.evidence_as_of[ended[0]], doc: r.evidence_doc[ended[0]],
+                                   text: r.evidence[ended[0]], how: 'reported former'}
+        WHEN size(later) > 0
+        THEN reduce(first = later[0], x IN later | CASE WHEN x.as_of < first.as_of THEN x ELSE first END)
+        ELSE null END AS closer
+SET r.closed = closer IS NOT NULL,
+    r.closed_how = closer.how,
+    r.closed_as_of = CASE WHEN closer.as_of = '' THEN null ELSE closer.as_of END,
+    r.closed_by_doc = closer.doc,
+    r.closed_by_evidence = closer.text
+"""
+
+# The (holder, role) groups of the roles a retraction touched.
+ROLE_GROUPS_OF = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (t:Entity {uri: uri})<-[r:HOLDS_ROLE]-(:Entity)
+RETURN DISTINCT t.uri AS tail, r.role AS role
+"""

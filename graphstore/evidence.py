@@ -29,6 +29,11 @@ EVIDENCE = (
     EvidenceField("evidence_end", "end", -1),
     EvidenceField("evidence_confidence", "confidence", 0.0),
     EvidenceField("evidence_version", "extractor_version", ""),
+    # when the fact held, as the sentence says it, and as of which publication date
+    EvidenceField("evidence_valid_from", "valid_from", ""),
+    EvidenceField("evidence_valid_to", "valid_to", ""),
+    EvidenceField("evidence_former", "former", False),
+    EvidenceField("evidence_as_of", "as_of", ""),
 )
 EVIDENCE_FIELDS = tuple(f.name for f in EVIDENCE)
 # The list that says which document each entry comes from.

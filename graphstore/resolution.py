@@ -64,6 +64,19 @@ def surnames(uris: Iterable[str]) -> set[str]:
     return {s for s in map(surname_of, uris) if s}
 
 
+def with_surnames(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Person rows for MERGE_ENTITIES with each one's `surname` among its
+    properties: resolution looks people up by it, through its index."""
+    return [{**row, "props": {**row["props"], "surname": surname_of(row["uri"])}} for row in rows]
+
+
+def merge_rows_with_surnames(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge records for RECORD_MERGES with their partial name's `surname`
+    (an imported record has none: export writes only the ontology's keys)."""
+    return [{**row, "props": {**row["props"], "surname": surname_of(str(row["props"].get("alias_uri", "")))}}
+            for row in rows]
+
+
 def plan_surnames(plan: LoadPlan) -> set[str]:
     return surnames(row["uri"] for row in plan.entities.get("Person", []))
 
@@ -114,7 +127,7 @@ def decide(tx: ManagedTransaction, names: set[str]) -> list[Decision]:
     if not names:
         return []
     keys: dict[str, list[tuple[str, ...]]] = {}
-    for r in tx.run(cypher.SURNAME_GROUPS, base=PERSON_BASE, surnames=sorted(names)):
+    for r in tx.run(cypher.SURNAME_GROUPS, surnames=sorted(names)):
         keys.setdefault(r["surname"], []).append(tuple(r["uri"][len(PERSON_BASE):].split("-")))
     pairs: dict[str, str] = {}
     for group in keys.values():
@@ -128,7 +141,7 @@ def decide(tx: ManagedTransaction, names: set[str]) -> list[Decision]:
         return []
     vetoed = {
         (m["props"]["alias_uri"], m["props"]["target_uri"])
-        for m in tx.run(cypher.MERGES_OF_SURNAMES, base=PERSON_BASE, surnames=sorted(names))
+        for m in tx.run(cypher.MERGES_OF_SURNAMES, surnames=sorted(names))
         if m["props"].get("status") == "split"
     }
     uris = sorted(set(pairs) | set(pairs.values()))
@@ -216,6 +229,7 @@ def apply(tx: ManagedTransaction, decisions: list[Decision]) -> list[str]:
             "target_uri": d.target,
             "mentions": [m["uri"] for m in mentions],
             "mention_documents": sorted({m["document"] for m in mentions}),
+            "surname": surname_of(d.alias),
             "status": "applied",
             "recorded_at": now,
             "undo": json.dumps(snapshot, sort_keys=True),
@@ -235,8 +249,8 @@ def _undo(tx: ManagedTransaction, merges: list[dict[str, Any]]) -> None:
     if not merges:
         return
     snapshots = {m["uri"]: json.loads(m["undo"]) for m in merges}
-    tx.run(cypher.MERGE_ENTITIES["Person"],
-           rows=[{"uri": m["alias_uri"], "props": snapshots[m["uri"]]["node"]} for m in merges]).consume()
+    tx.run(cypher.MERGE_ENTITIES["Person"], rows=with_surnames(
+        [{"uri": m["alias_uri"], "props": snapshots[m["uri"]]["node"]} for m in merges])).consume()
     tx.run(cypher.MOVE_MENTIONS, rows=[
         {"mention": mention, "source": m["target_uri"], "target": m["alias_uri"]}
         for m in merges for mention in m.get("mentions") or []
@@ -262,7 +276,9 @@ def _undo(tx: ManagedTransaction, merges: list[dict[str, Any]]) -> None:
                     remaining.remove(entry)
         for rel_type, rows in _relationship_rows(rels, m["alias_uri"]).items():
             restore.setdefault(rel_type, []).extend(rows)
-    rows = [{"id": rel_id, **_columns(entries)} for rel_id, entries in sorted(changed.items())]
+    ends = {rel_id: (head, tail) for (head, _, tail, _), (rel_id, _) in current.items()}
+    rows = [{"id": rel_id, "head": ends[rel_id][0], "tail": ends[rel_id][1], **_columns(entries)}
+            for rel_id, entries in sorted(changed.items())]
     tx.run(cypher.SET_EVIDENCE, rows=rows).consume()
     for rel_type in sorted(restore):
         tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=restore[rel_type]).consume()
@@ -279,7 +295,7 @@ def undo_groups(tx: ManagedTransaction, names: set[str]) -> None:
     """Undo the applied merges in these surname groups (before a change to them)."""
     if not names:
         return
-    merges = [r["props"] for r in tx.run(cypher.MERGES_OF_SURNAMES, base=PERSON_BASE, surnames=sorted(names))]
+    merges = [r["props"] for r in tx.run(cypher.MERGES_OF_SURNAMES, surnames=sorted(names))]
     applied = [m for m in merges if m.get("status") == "applied"]
     _undo(tx, applied)
     tx.run(cypher.DELETE_MERGES, uris=[m["uri"] for m in applied]).consume()
@@ -290,8 +306,21 @@ def resolve_groups(tx: ManagedTransaction, names: set[str]) -> list[str]:
     return apply(tx, decide(tx, names))
 
 
+def store_missing_surnames(tx: ManagedTransaction) -> None:
+    """Give a surname to the people and merge records written before surnames
+    were stored (a graph loaded by an older newsgraph): whole-graph work, in a
+    transaction of its own before `resolve_all`'s (Neo4j 5.26's index seek
+    still returned a merge record deleted in the transaction that had set its
+    surname)."""
+    people = [{"uri": r["uri"], "surname": surname_of(r["uri"])} for r in tx.run(cypher.PERSONS_WITHOUT_SURNAME)]
+    tx.run(cypher.SET_PERSON_SURNAMES, rows=people).consume()
+    merges = [{"uri": r["uri"], "surname": surname_of(str(r["alias"] or ""))}
+              for r in tx.run(cypher.MERGES_WITHOUT_SURNAME)]
+    tx.run(cypher.SET_MERGE_SURNAMES, rows=merges).consume()
+
+
 def all_surnames(tx: ManagedTransaction) -> set[str]:
-    return surnames(r["uri"] for r in tx.run(cypher.ALL_PERSON_URIS))
+    return {r["surname"] for r in tx.run(cypher.ALL_SURNAMES)}
 
 
 def resolve_all(tx: ManagedTransaction) -> list[str]:

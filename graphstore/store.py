@@ -297,6 +297,33 @@ def _tidy(tx: ManagedTransaction, touched: set[str], *, added: dict[str, set[str
             tx.run(cypher.ADD_ALIASES, rows=chunk).consume()
 
 
+# Offices one person holds at a time: a later report of another holder closes
+# the earlier holder's role (see cypher.CLOSE_ROLES). A role word outside this
+# list (member, striker, spokesman) is held by many at once and closes only when
+# a sentence says it is over.
+UNIQUE_OFFICES = frozenset({
+    "president", "vice president", "prime minister", "deputy prime minister", "chancellor", "king", "queen",
+    "emperor", "empress", "monarch", "premier", "first minister", "supreme leader", "leader", "pope",
+    "ceo", "chief executive", "chairman", "chairwoman", "chair", "mayor", "governor", "secretary general",
+    "secretary-general", "director-general", "director general", "manager", "head coach", "foreign minister",
+    "finance minister", "defense minister", "defence minister", "interior minister", "home secretary",
+    "foreign secretary", "chancellor of the exchequer", "secretary of state", "speaker",
+})
+
+
+def _close_roles(tx: ManagedTransaction, groups: set[tuple[str, str]]) -> None:
+    """Recompute which roles of these (holder uri, role) groups ended, and by what evidence."""
+    rows = [{"tail": tail, "role": role, "unique": role.lower() in UNIQUE_OFFICES} for tail, role in sorted(groups)]
+    for chunk in _chunks(rows):
+        tx.run(cypher.CLOSE_ROLES, groups=chunk).consume()
+
+
+def _role_groups(tx: ManagedTransaction, uris: set[str]) -> set[tuple[str, str]]:
+    if not uris:
+        return set()
+    return {(r["tail"], r["role"]) for r in tx.run(cypher.ROLE_GROUPS_OF, uris=sorted(uris))}
+
+
 def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold: float) -> None:
     # Merges in the surname groups this batch touches are undone first, so
     # retraction and loading see the graph as extraction left it.
@@ -321,7 +348,10 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
         stories.restore(tx, documents, plan.story_links)
     added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
-        for rows in _chunks(plan.entities[label]):
+        label_rows = plan.entities[label]
+        if label == "Person":
+            label_rows = resolution.with_surnames(label_rows)
+        for rows in _chunks(label_rows):
             tx.run(cypher.MERGE_ENTITIES[label], rows=rows).consume()
             for r in rows:
                 added.setdefault(r["uri"], set())
@@ -334,11 +364,13 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
     for rel_type in sorted(plan.relationships):
         for rows in _chunks(plan.relationships[rel_type]):
             tx.run(cypher.MERGE_RELATIONSHIPS[rel_type], rows=rows).consume()
-    for rows in _chunks(plan.merges):
+    for rows in _chunks(resolution.merge_rows_with_surnames(plan.merges)):
         tx.run(cypher.RECORD_MERGES, rows=rows).consume()
     _tidy(tx, touched, added=added)
     if resolve:
         resolution.resolve_groups(tx, groups)
+    roles = {(r["tail"], r["qualifier"]) for r in plan.relationships.get("HOLDS_ROLE", [])}
+    _close_roles(tx, roles | _role_groups(tx, touched))
 
 
 def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
@@ -364,6 +396,7 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
     stories.regroup(tx, affected)
     _tidy(tx, touched)
     resolution.resolve_groups(tx, groups)
+    _close_roles(tx, _role_groups(tx, touched))
     return int(record["deleted"]) if record else 0
 
 
@@ -380,6 +413,7 @@ def resolve_all(target: Target) -> list[str]:
     """Run cross-document resolution over the whole graph; returns the merge ids."""
     graph = using(target)
     with graph.driver.session(database=graph.database) as session:
+        session.execute_write(resolution.store_missing_surnames)
         return session.execute_write(resolution.resolve_all)
 
 

@@ -312,13 +312,26 @@ def why(
         first = rows[0]
         detail = f" ({first['detail']})" if first["detail"] else ""
         out.print(f"{first['head']} {first['fact']}{detail} {first['tail']}: "
-                  f"{len(rows)} supporting sentence(s)", highlight=False)
+                  f"{len(rows)} supporting sentence(s)", highlight=False, markup=False)
         for r in rows:
             # A sentence of the one-per-line form keeps its line break in the evidence; one line per sentence here.
             out.print(f"  [{r['document']} sentence {r['sentence']}, chars {r['start']}-{r['end']}, "
-                      f"confidence {r['confidence']:.2f}] {r['text'].strip()}", highlight=False)
+                      f"confidence {r['confidence']:.2f}{_time_said(r)}] {r['text'].strip()}",
+                      highlight=False, markup=False)  # "[more-001 ...]" is text, not a style tag
+        if first.get("closed_how"):
+            as_of = f" as of {first['closed_as_of']}" if first.get("closed_as_of") else ""
+            out.print(f"  closed ({first['closed_how']}){as_of}: [{first['closed_by_doc']}] "
+                      f"{(first['closed_by_evidence'] or '').strip()}", highlight=False, markup=False)
     if not rows:
         raise typer.Exit(1)
+
+
+def _time_said(row: dict[str, Any]) -> str:
+    """When one sentence says the fact held: ', as of 2022-09-09, former, since 2012'."""
+    said = [f"as of {row['as_of']}" if row.get("as_of") else "", "former" if row.get("former") else "",
+            f"since {row['valid_from']}" if row.get("valid_from") else "",
+            f"until {row['valid_to']}" if row.get("valid_to") else ""]
+    return "".join(f", {part}" for part in said if part)
 
 
 @app.command()

@@ -177,7 +177,21 @@ def _relation_triples(
         ]
         if qualifier_value and rel_type.qualifier is not None:
             triples.append((a, rel_type.qualifier, _literal(qualifier_value)))
+        triples += _time_triples(a, rel, extraction.document.date)
     return triples
+
+
+def _time_triples(assertion: URIRef, rel: Relation, published: str | None) -> list[tuple[Node, Node, Node]]:
+    """When the fact held, as its sentence says, and the date it was stated as of."""
+    out: list[tuple[Node, Node, Node]] = []
+    for key, prop in (("valid_from", NG.validFrom), ("valid_to", NG.validTo)):
+        if rel.properties.get(key):
+            out.append((assertion, prop, Literal(str(rel.properties[key]), datatype=XSD.string)))
+    if rel.properties.get("former"):
+        out.append((assertion, NG.former, _literal(True)))
+    if published:
+        out.append((assertion, NG.asOf, Literal(published[:10], datatype=XSD.string)))
+    return out
 
 
 def extraction_triples(

@@ -82,6 +82,10 @@ class NG(DefinedNamespace):
     confidence: URIRef
     evidenceText: URIRef
     extractorVersion: URIRef
+    validFrom: URIRef
+    validTo: URIRef
+    former: URIRef
+    asOf: URIRef
 
     # merge data
     mergeId: URIRef

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,11 +39,15 @@ def _result() -> dict:
         "options": {"docs": 100}, "seconds": 10.0,
         "extract": {**row, "by_processes": {"1": row, "2": row}},
         "load": {"triples_per_s": 30000.0, "rdflib_neo4j_triples_per_s": 2000.0, "ratio": 15.0,
-                 "newsgraph": side, "rdflib_neo4j": side},
+                 "newsgraph": side, "rdflib_neo4j": side, "growth": 1.5,
+                 "growth_detail": {"slices": [{"s_per_1k_triples": 0.02}, {"s_per_1k_triples": 0.03}]}},
         "end_to_end": {"docs_per_s": 7.0, "stock_docs_per_s": 10.0, "ratio": 0.7, "processes": 1},
         "reingest": {"first_s": 100.0, "again_s": 1.0, "speedup": 100.0},
         "memory": {"rss_1k_mb": 500.0, "rss_10k_mb": 550.0, "ratio": 1.1, "small_docs": 10, "large_docs": 100},
-        "queries": {"p50_ms": 2.0, "p95_ms": 60.0},
+        "queries": {"p50_ms": 2.0, "p95_ms": 60.0, "empty": ["family_ties"],
+                    "recipes": {"family_ties": {"p95_ms": 1.0, "rows": 0, "params": {"person": "Nobody"},
+                                                "picked_from_graph": False},
+                                "busiest_dates": {"p95_ms": 3.0, "rows": 10, "params": {"limit": 10}}}},
     }
 
 
@@ -55,6 +60,8 @@ def test_targets_say_reached_or_missed() -> None:
     assert t["re-ingest ≥ 50× faster"]["reached"] is True
     assert t["RSS large ≤ 1.2× RSS 1k"]["reached"] is True
     assert t["cookbook p95 ≤ 50 ms"]["reached"] is False
+    assert t["load growth ≤ 1.2 (last slice / first)"]["reached"] is False
+    assert t["recipes without rows = 0"]["reached"] is False
     r["targets"] = t
     assert bench.format_table(r).row_count > 10
 
@@ -62,3 +69,28 @@ def test_targets_say_reached_or_missed() -> None:
 def test_machine_is_described() -> None:
     m = bench.machine()
     assert m["nproc"] and m["cpu"]
+
+
+def test_a_recipe_without_rows_fails_the_bench_by_name() -> None:
+    queries = _result()["queries"]
+    said = r"family_ties \{\"person\": \"Nobody\"\} \(the graph has no fact"
+    with pytest.raises(bench.RecipeWithoutRows, match=said):
+        bench.check_queries(queries)
+    queries["empty"] = []
+    bench.check_queries(queries)  # every recipe answered: no error
+
+
+def test_every_recipe_naming_an_entity_has_a_picker() -> None:
+    from graphstore.cookbook import recipes
+
+    # Parameters that are not names of things in the graph keep their example values.
+    generic = {"limit", "since", "min_documents"}
+    for name, r in recipes().items():
+        wanted = set(r.parameter_names) - generic
+        if not wanted:
+            assert name not in bench.PICKERS, name
+            continue
+        picker = bench.PICKERS[name]
+        returned = picker[picker.rindex("RETURN "):]
+        for param in wanted:
+            assert re.search(rf"(\bAS|^RETURN) {param}\b", returned), (name, param)

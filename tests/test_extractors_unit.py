@@ -391,3 +391,19 @@ def test_a_recurring_event_takes_its_year_from_the_publication_date_when_the_tex
 def test_a_one_off_event_keeps_its_name_as_identity() -> None:
     ex = run_all("Veterans of the Falklands War gathered in London in 2012 .")
     assert _events(ex)["Falklands War"] == ["falklands-war"]
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_role_knows_when_it_held_as_its_sentence_says(case) -> None:
+    ex = run_all(case("Mary Jones has been the chief executive of Tesco since 2014 . "
+                      "Ex-Chelsea striker Diego Costa scored twice . "
+                      "Angela Merkel was chancellor of Germany from 2005 to 2021 . "
+                      "Labour 's work and pensions spokesman Rachel Reeves said food bank use has risen since 2010 ."))
+    roles = {(h.lower(), t.lower()): dict(props) for h, t, props in rels(ex, "HOLDS_ROLE")}
+    assert roles[("mary jones", "tesco")].get("valid_from") == "2014"
+    assert roles[("diego costa", "chelsea")].get("former") is True
+    assert (roles[("angela merkel", "germany")].get("valid_from"),
+            roles[("angela merkel", "germany")].get("valid_to")) == ("2005", "2021")
+    # a date of another clause says nothing about the role
+    assert "valid_from" not in roles[("rachel reeves", "labour")]
+    assert "former" not in roles[("mary jones", "tesco")]

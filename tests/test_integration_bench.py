@@ -1,4 +1,4 @@
-"""`newsgraph bench` end to end on a few Reuters articles, against the test Neo4j.
+"""`newsgraph bench` end to end on the examples' articles, against the test Neo4j.
 
 A short run of the real thing: stock spaCy, newsgraph's loader and rdflib-neo4j
 into the same server, ingests in subprocesses, the cookbook's queries. The
@@ -19,27 +19,38 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
+
+
+def _examples_corpus(folder: Path) -> Path:
+    """examples/ as one JSONL corpus: on it every cookbook recipe has an answer
+    (tests/test_integration_cookbook.py), which the bench requires."""
+    lines = [json.dumps({"id": f.name, "text": f.read_text(encoding="utf-8")})
+             for f in sorted((ROOT / "examples").glob("*.txt"))]
+    lines += (ROOT / "examples" / "more.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = folder / "examples.jsonl"
+    corpus.write_text("\n".join(line for line in lines if line.strip()) + "\n", encoding="utf-8")
+    return corpus
 
 
 def test_bench_reports_every_figure(empty_graph, tmp_path: Path) -> None:
-    if not CORPUS.is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
+    corpus = _examples_corpus(tmp_path)
+    docs = len(corpus.read_text(encoding="utf-8").splitlines())
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     proc = subprocess.run(
-        [sys.executable, "-m", "newsgraph.cli", "bench", "--docs", "12", "--extract-docs", "8", "--load-docs", "8",
-         "--query-runs", "1", "--use-configured", "--yes", "--json"],
+        [sys.executable, "-m", "newsgraph.cli", "bench", "--docs", str(docs), "--extract-docs", "8",
+         "--load-docs", "8", "--query-runs", "1", "--use-configured", "--yes", "--json", "--corpus", str(corpus)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout)
     required = {
         "extract": {"words_per_s", "stock_words_per_s", "ratio"},
-        "load": {"triples_per_s", "rdflib_neo4j_triples_per_s", "ratio"},
+        "load": {"triples_per_s", "rdflib_neo4j_triples_per_s", "ratio", "growth"},
         "end_to_end": {"docs_per_s", "stock_docs_per_s", "ratio"},
         "reingest": {"first_s", "again_s", "speedup"},
         "memory": {"rss_1k_mb", "rss_10k_mb", "ratio"},
         "queries": {"p50_ms", "p95_ms"},
+        "disk": {"store_bytes", "store_bytes_per_doc"},
     }
     for section, keys in required.items():
         assert keys <= result[section].keys(), section
@@ -47,9 +58,27 @@ def test_bench_reports_every_figure(empty_graph, tmp_path: Path) -> None:
     # Both loaders were given the same triples, and both wrote something.
     assert result["load"]["newsgraph"]["triples"] == result["load"]["rdflib_neo4j"]["triples"] > 0
     assert result["load"]["newsgraph"]["nodes"] > 0 and result["load"]["rdflib_neo4j"]["nodes"] > 0
+    # The growth slices cover the corpus, each with its load cost.
+    growth = result["load"]["growth_detail"]
+    assert sum(s["documents"] for s in growth["slices"]) == docs == growth["documents"]
+    assert all(s["triples"] > 0 and s["s_per_1k_triples"] > 0 for s in growth["slices"])
     # The second ingest found everything unchanged.
     again = result["reingest"]["again"]["report"]
-    assert again["read"] == 12 and again["skipped"] == 12 and again["loaded"] == 0
-    assert result["end_to_end"]["ingest"]["report"]["loaded"] == 12
-    assert result["queries"]["p95_ms"] >= result["queries"]["p50_ms"]
+    assert again["read"] == docs and again["skipped"] == docs and again["loaded"] == 0
+    assert result["end_to_end"]["ingest"]["report"]["loaded"] == docs
+    queries = result["queries"]
+    assert queries["p95_ms"] >= queries["p50_ms"]
+    # Every recipe answered, with parameters picked from the graph.
+    assert queries["empty"] == [] and all(q["rows"] > 0 for q in queries["recipes"].values())
     assert set(result["targets"]) and all("reached" in t for t in result["targets"].values())
+
+
+def test_a_recipe_without_rows_is_named(empty_graph) -> None:
+    from graphstore.cookbook import recipes
+    from tools.bench import RecipeWithoutRows, bench_queries, check_queries
+
+    # On an empty graph nothing answers: every recipe is named, none timed as a success.
+    queries = bench_queries(empty_graph, 1)
+    assert queries["empty"] == list(recipes())
+    with pytest.raises(RecipeWithoutRows, match="family_ties"):
+        check_queries(queries)

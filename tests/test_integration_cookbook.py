@@ -100,7 +100,7 @@ def test_co_mentioned_and_added_since(examples_graph) -> None:
     assert {"other": "Emmanuel Macron", "label": "Person", "documents": 3} in [
         {k: r[k] for k in ("other", "label", "documents")} for r in pairs]
     added = _run(examples_graph, "added_since", since="2000-01-01T00:00:00Z")
-    assert len(added) == 9  # the articles of examples/: five .txt files, four lines of more.jsonl
+    assert len(added) == 10  # the articles of examples/: five .txt files, five lines of more.jsonl
     assert _run(examples_graph, "added_since", since="2999-01-01T00:00:00Z") == []
 
 
@@ -237,3 +237,21 @@ def test_people_near_country(examples_graph) -> None:
         assert people[name]["documents"] == ["more-004-commonwealth-games"]
     close = {r["person"] for r in _run(examples_graph, "people_near_country", country="United Kingdom", km=100)}
     assert not close & {"Charles", "Louise Martin"}
+
+
+def test_role_holders_on_date_and_role_history(examples_graph) -> None:
+    # more-001 (2022-09-09): "the Queen appointed Liz Truss as Britain's prime minister";
+    # more-005 (2024-07-06): "Britain's Prime Minister Keir Starmer", "Britain's former
+    # prime minister Liz Truss", "Starmer, the leader of the Labour Party since 2020".
+    on = {d: [r["person"] for r in _run(examples_graph, "role_holders_on_date", role="prime minister",
+                                        holder="United Kingdom", date=d)]
+          for d in ("2022-09-10", "2024-07-06", "2020-01-01")}
+    assert on == {"2022-09-10": ["Liz Truss"], "2024-07-06": ["Keir Starmer"], "2020-01-01": []}
+    truss = _run(examples_graph, "role_holders_on_date", role="prime minister", holder="United Kingdom",
+                 date="2022-09-10")[0]
+    assert (truss["closed"], truss["closed_as_of"], truss["first_reported"]) == (
+        "reported former", "2024-07-06", "2022-09-09")
+    history = [(r["role"], r["of"], r["since"], r["first_reported"])
+               for r in _run(examples_graph, "role_history", person="Keir Starmer")]
+    assert history == [("leader", "Labour", "2020", "2024-07-06"),
+                       ("prime minister", "United Kingdom", None, "2024-07-06")]

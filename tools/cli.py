@@ -86,6 +86,8 @@ def bench_command(
     load_docs: Annotated[int, typer.Option(help="Documents for the loader against rdflib-neo4j.", min=1)] = 1_000,
     processes: Annotated[int, typer.Option(help="spaCy processes end to end (stock gets as many).", min=1)] = 1,
     query_runs: Annotated[int, typer.Option(help="Timed runs per cookbook recipe.", min=1)] = 20,
+    growth_docs: Annotated[int | None, typer.Option(help="Documents loaded in ten slices for load.growth "
+                                                    "(default: --docs).", min=1)] = None,
     use_configured: Annotated[bool, typer.Option("--use-configured", help="Use the Neo4j of NEO4J_URI instead "
                                                  "of the bench's own server: its graph is EMPTIED.")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm --use-configured.")] = False,
@@ -97,13 +99,13 @@ def bench_command(
 
     Runs on a Neo4j of its own (bolt 7694, http 7481, data in services/neo4j/run-bench),
     started and stopped here, so the graph NEO4J_URI names is not touched."""
-    from tools.bench import BenchOptions, BenchSkipped, format_table, run_bench
+    from tools.bench import BenchOptions, BenchSkipped, RecipeWithoutRows, check_queries, format_table, run_bench
 
     if use_configured and not yes:
         raise fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
     configure_prefect()
     options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
-                           query_runs=query_runs, use_configured=use_configured)
+                           query_runs=query_runs, growth_docs=growth_docs, use_configured=use_configured)
     if corpus is not None:
         options = replace(options, corpus=corpus)
     try:
@@ -117,6 +119,10 @@ def bench_command(
         sys.stdout.write(json.dumps(result) + "\n")
     else:
         out.print(format_table(result))
+    try:
+        check_queries(result["queries"])  # a time measured on no answer is no figure: the bench fails
+    except RecipeWithoutRows as exc:
+        raise fail(str(exc)) from None
 
 
 # -------------------------------------------------------------------- eval
