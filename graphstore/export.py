@@ -95,8 +95,11 @@ def export_graph(target: Target) -> Graph:
                 (a, RDF.object, tail),
                 (a, NG.supportedBy, doc),
             ]
-            # Every other field is a literal of the assertion, under its ng:neo4jKey.
-            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE if f.key]
+            # Every other field is a literal of the assertion, under its ng:neo4jKey;
+            # an empty one (a sentence that gives no date) was never an RDF value:
+            # the load fills it in, and the shapes' date patterns refuse it.
+            triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE
+                        if f.key and entry[f.name] is not None and not (entry[f.name] == "" == f.default)]
             if qualifier and rel_type.qualifier is not None:
                 triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
     g.addN((s, p, o, g) for s, p, o in triples)
