@@ -19,6 +19,7 @@ class EvidenceField:
     name: str  # the relationship property holding the list
     key: str | None  # the assertion's property (its ng:neo4jKey); None: the supporting document
     default: Any  # an assertion without the property gets this
+    optional: bool = False  # an entry holding the default says nothing: no triple for it
 
 
 EVIDENCE = (
@@ -30,10 +31,10 @@ EVIDENCE = (
     EvidenceField("evidence_confidence", "confidence", 0.0),
     EvidenceField("evidence_version", "extractor_version", ""),
     # when the fact held, as the sentence says it, and as of which publication date
-    EvidenceField("evidence_valid_from", "valid_from", ""),
-    EvidenceField("evidence_valid_to", "valid_to", ""),
-    EvidenceField("evidence_former", "former", False),
-    EvidenceField("evidence_as_of", "as_of", ""),
+    EvidenceField("evidence_valid_from", "valid_from", "", optional=True),
+    EvidenceField("evidence_valid_to", "valid_to", "", optional=True),
+    EvidenceField("evidence_former", "former", False, optional=True),
+    EvidenceField("evidence_as_of", "as_of", "", optional=True),
 )
 EVIDENCE_FIELDS = tuple(f.name for f in EVIDENCE)
 # The list that says which document each entry comes from.

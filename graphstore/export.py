@@ -82,7 +82,9 @@ def export_graph(target: Target) -> Graph:
             continue
         triples.append((head, rel_type.predicate, tail))
         qualifier = str(props.get(rel_type.qualifier_key, "")) if rel_type.qualifier_key else ""
-        columns = [props.get(f.name, []) for f in EVIDENCE]
+        # a list a relationship lacks (written before its field existed) holds the defaults
+        size = len(props.get(DOCUMENT_FIELD, []))
+        columns = [props.get(f.name) or [f.default] * size for f in EVIDENCE]
         for values in zip(*columns, strict=False):
             entry = {f.name: v for f, v in zip(EVIDENCE, values, strict=True)}
             doc = document_uri(entry[DOCUMENT_FIELD])
@@ -95,11 +97,9 @@ def export_graph(target: Target) -> Graph:
                 (a, RDF.object, tail),
                 (a, NG.supportedBy, doc),
             ]
-            # Every other field is a literal of the assertion, under its ng:neo4jKey;
-            # an empty one (a sentence that gives no date) was never an RDF value:
-            # the load fills it in, and the shapes' date patterns refuse it.
+            # Every other field is a literal of the assertion, under its ng:neo4jKey.
             triples += [(a, prop_of_key[f.key], _literal(f.key, entry[f.name])) for f in EVIDENCE
-                        if f.key and entry[f.name] is not None and not (entry[f.name] == "" == f.default)]
+                        if f.key and not (f.optional and entry[f.name] in (f.default, None))]
             if qualifier and rel_type.qualifier is not None:
                 triples.append((a, rel_type.qualifier, _literal("role", qualifier)))
     g.addN((s, p, o, g) for s, p, o in triples)

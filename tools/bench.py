@@ -558,6 +558,38 @@ MATCH (:Person)-[r:NATIONAL_OF|HOLDS_ROLE]->(c:Country)
 WITH c.name AS country, count(r) AS facts
 RETURN country ORDER BY facts DESC, country LIMIT 1
 """,
+    # The place with a point that most events are placed in, and a radius around it.
+    "events_near_place": """
+MATCH (:Event)-[r:LOCATED_IN]->(p:Place)
+WHERE p.location IS NOT NULL
+WITH p.name AS place, count(r) AS facts
+RETURN place, 200 AS km ORDER BY facts DESC, place LIMIT 1
+""",
+    # The country with a point whose places hold the most people's facts.
+    "people_near_country": """
+MATCH (:Person)-[r:PARTICIPATES_IN|LIVES_IN|HOLDS_ROLE]->(x:Entity)
+WITH x, count(r) AS facts
+MATCH (c:Country) WHERE c.location IS NOT NULL AND (c = x OR c.iso_code = x.country_code)
+WITH c.name AS country, sum(facts) AS facts
+RETURN country, 500 AS km ORDER BY facts DESC, country LIMIT 1
+""",
+    # The role of one holder reported most often, on the date of its latest report.
+    "role_holders_on_date": """
+MATCH (:Person)-[r:HOLDS_ROLE]->(x:Entity)
+WHERE r.as_of IS NOT NULL
+WITH r.role AS office, x.name AS of, count(r) AS facts, max(r.as_of) AS latest
+RETURN office AS role, of AS holder, latest AS date ORDER BY facts DESC, role, holder LIMIT 1
+""",
+    "role_history": """
+MATCH (p:Person)-[r:HOLDS_ROLE]->(:Entity)
+WITH p.name AS person, count(r) AS facts
+RETURN person ORDER BY facts DESC, person LIMIT 1
+""",
+    "event_occurrences": """
+MATCH (e:Event)
+WITH e.name AS event, count(e) AS occurrences
+RETURN event ORDER BY occurrences DESC, event LIMIT 1
+""",
 }
 
 
