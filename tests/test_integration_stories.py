@@ -4,12 +4,12 @@ support, across batches and runs, through forget, re-ingest, export and import."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from extractors.types import Document, Entity, Evidence, Extraction, Mention, Relation
 from graphstore import store
-from graphstore.cookbook import recipe
 from graphstore.export import export_graph
 from graphstore.plan import plan_from_graph
 from schema.batch import build_batch
@@ -17,6 +17,7 @@ from schema.validation import validate_graph
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/newsgraph/id/"
 FACT = "germany chancellor olaf scholz spoke ."
 
@@ -182,11 +183,17 @@ def test_export_and_import_keep_the_stories(empty_graph: store.Connection) -> No
     assert _fact(empty_graph)["support"] == 2
 
 
-def test_the_cookbook_lists_a_facts_stories_with_their_copies(empty_graph: store.Connection) -> None:
+def _readme_stories_query() -> str:
+    """The README's query for the stories behind a fact (the Cypher block after its introduction)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("The stories behind a fact, each with its documents"):]
+    return section.split("```cypher\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_query_lists_a_facts_stories_with_their_copies(empty_graph: store.Connection) -> None:
     _load(empty_graph, _copy("wire-1", "tuesday"), _copy("wire-2", "monday"))
     _load(empty_graph, _copy("wire-3", "wednesday"), _article("own", OWN_WORDS))
-    r = recipe("fact_stories")
-    rows = store.run_query(empty_graph, r.cypher, {"head": "olaf scholz", "type": "HOLDS_ROLE", "tail": "germany"})
+    rows = store.run_query(empty_graph, _readme_stories_query(), {"head": "Olaf Scholz", "tail": "Germany"})
     assert [(row["story"], row["documents"]) for row in rows] == [
         ("own", ["own"]), ("wire-1", ["wire-1", "wire-2", "wire-3"])]
     assert {row["support"] for row in rows} == {2}
