@@ -161,7 +161,7 @@ def ingest_flow(
         select=Stage(neo4j.select, submit, (force, model, reextract)),
         extract=Stage(extract_batch, submit, (model, n_process, min_confidence)),
         map=Stage(map_batch, submit),
-        load=Stage(neo4j.load, submit, (resolve,)),
+        load=Stage(neo4j.load, submit, (resolve, settings.story_threshold)),
     )
     report = ingest(batches, stages, reading_failures=reader.failures, in_flight=in_flight if parallel else 1,
                     progress=progress, logger=logger)

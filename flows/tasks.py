@@ -23,6 +23,7 @@ from graphstore import store
 from graphstore.plan import LoadPlan, plan_from_graph
 from newsgraph.config import DEFAULTS, Settings, load_settings, parse_retry_delays
 from newsgraph.connection import connection
+from schema import shingles
 from schema.batch import build_batch
 from schema.mapping import document_uri
 
@@ -185,5 +186,6 @@ def map_batch(extractions: list[Extraction]) -> MappedBatch:
 # Its timeout is set by the flow from the settings (Prefect's with_options can
 # add a timeout to a task, not take one away).
 @task(name="load", cache_policy=NO_CACHE, **NEO4J_RETRIES)
-def load_batch(plan: LoadPlan, resolve: bool = True) -> dict[str, int]:
-    return store.load_plan(connection(), plan, resolve=resolve)
+def load_batch(plan: LoadPlan, resolve: bool = True,
+               story_threshold: float = shingles.DEFAULT_THRESHOLD) -> dict[str, int]:
+    return store.load_plan(connection(), plan, resolve=resolve, story_threshold=story_threshold)

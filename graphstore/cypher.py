@@ -127,17 +127,29 @@ MERGE (m)-[:IN_DOCUMENT]->(d)
 # Evidence is kept on the relationship as parallel lists, one entry per
 # supporting span (graphstore.evidence names them: the sentence, its document,
 # sentence number, offsets, confidence and extractor version).
-# `documents`, `support` and `confidence` summarise them: confidence is the
-# noisy-or of each document's best confidence, so independent support raises it.
+# `documents`, `support` and `confidence` summarise them. `documents` lists
+# every supporting document; `support` counts their independent stories (copies
+# of one wire story count once: a document's `story`, or the document itself
+# when it has none), and confidence is the noisy-or of each story's best
+# confidence, so only independent support raises it.
 _APPEND_EVIDENCE = "\nSET " + _set_each_evidence_list("r.{f} = coalesce(r.{f}, []) + row.{f}") + "\n"
 _SUMMARISE_EVIDENCE = """
 WITH r, r.evidence_doc AS docs, r.evidence_confidence AS conf
 WITH r, docs, conf, reduce(u = [], x IN docs | CASE WHEN x IN u THEN u ELSE u + x END) AS uniq
+CALL (uniq) {
+  UNWIND uniq AS d
+  OPTIONAL MATCH (s:Document {source_id: d})
+  RETURN collect(coalesce(s.story, d)) AS story_of
+}
+WITH r, uniq, story_of,
+     [d IN uniq | reduce(best = 0.0, i IN range(0, size(docs) - 1) |
+         CASE WHEN docs[i] = d AND conf[i] > best THEN conf[i] ELSE best END)] AS best_of
+WITH r, uniq, story_of, best_of, reduce(u = [], x IN story_of | CASE WHEN x IN u THEN u ELSE u + x END) AS stories
 SET r.documents = uniq,
-    r.support = size(uniq),
-    r.confidence = 1.0 - reduce(p = 1.0, d IN uniq |
-        p * (1.0 - reduce(best = 0.0, i IN range(0, size(docs) - 1) |
-            CASE WHEN docs[i] = d AND conf[i] > best THEN conf[i] ELSE best END)))
+    r.support = size(stories),
+    r.confidence = 1.0 - reduce(p = 1.0, t IN stories |
+        p * (1.0 - reduce(best = 0.0, j IN range(0, size(uniq) - 1) |
+            CASE WHEN story_of[j] = t AND best_of[j] > best THEN best_of[j] ELSE best END)))
 """
 # When the fact held, summarised from what each sentence says: the earliest
 # stated start, the latest stated end, whether any sentence calls it former,
@@ -413,6 +425,84 @@ RETURN a.uri AS head, type(r) AS type, b.uri AS tail, properties(r) AS props
 ORDER BY head, type, tail
 """
 
+# --------------------------------------------------------------------- stories
+# Near-duplicate documents (graphstore/stories.py). A document's band keys are
+# one string in a full-text index that splits only at spaces: a batch's look-up
+# of the documents sharing a band with its own is then one index query per
+# document, all in one statement (a range index cannot seek into a list).
+STORY_INDEXES = (
+    "CREATE FULLTEXT INDEX document_story_bands IF NOT EXISTS FOR (n:Document) ON EACH [n.story_bands] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE INDEX document_story IF NOT EXISTS FOR (n:Document) ON (n.story)",
+)
+
+# The documents' links to their near-duplicates go (they are found again from
+# the documents' new text); their stories, to group again, are returned.
+UNLINK_STORIES = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})
+OPTIONAL MATCH (d)-[l:SAME_STORY_AS]-(:Document)
+WITH collect(DISTINCT d.story) AS stories, collect(DISTINCT l) AS links
+FOREACH (l IN links | DELETE l)
+RETURN stories
+"""
+
+# Documents of earlier batches that share a band with one of this batch's.
+STORY_CANDIDATES = NO_REPLAN + """
+UNWIND $rows AS row
+CALL db.index.fulltext.queryNodes('document_story_bands', row.bands) YIELD node
+WITH row, node
+WHERE node:Document AND NOT node.source_id IN $ids AND node.minhash IS NOT NULL
+RETURN row.id AS id, node.source_id AS other, node.minhash AS minhash, node.story AS story
+"""
+
+LINK_STORIES = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (a:Document {source_id: row.a})
+MATCH (b:Document {source_id: row.b})
+MERGE (a)-[l:SAME_STORY_AS]->(b)
+SET l.similarity = row.similarity
+"""
+
+# The same, by document uri: the links an import restores.
+RESTORE_STORY_LINKS = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (a:Document {uri: row.a})
+MATCH (b:Document {uri: row.b})
+MERGE (a)-[l:SAME_STORY_AS]->(b)
+SET l.similarity = row.similarity
+"""
+
+# The documents of the stories (and the documents named by id), each with the
+# documents it is linked to: what the stories are grouped again from.
+STORY_MEMBERS = NO_REPLAN + """
+CALL () {
+  UNWIND $stories AS story
+  MATCH (d:Document {story: story})
+  RETURN d
+  UNION
+  UNWIND $ids AS id
+  MATCH (d:Document {source_id: id})
+  RETURN d
+}
+OPTIONAL MATCH (d)-[:SAME_STORY_AS]-(o:Document)
+RETURN d.source_id AS id, d.story AS story, collect(o.source_id) AS linked
+"""
+
+SET_STORIES = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (d:Document {source_id: row.id})
+SET d.story = row.story
+"""
+
+# The facts the documents support, summarised again: their support counts
+# stories, and the documents' stories changed.
+RESUMMARISE_EVIDENCE = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
+WHERE id IN r.evidence_doc
+WITH DISTINCT r ORDER BY elementId(r)
+""" + _SUMMARISE_EVIDENCE
 
 # ------------------------------------------------------------ roles that ended
 # A role is closed, never deleted, by the evidence that ended it: a sentence that

@@ -74,6 +74,9 @@ def export_graph(target: Target) -> Graph:
         if record["type"] == "IN_DOCUMENT":
             triples.append((head, NG.inDocument, tail))
             continue
+        if record["type"] == "SAME_STORY_AS":  # its similarity is computed again on import
+            triples.append((head, NG.sameStoryAs, tail))
+            continue
         rel_type = rel_types.get(record["type"])
         if rel_type is None:
             continue

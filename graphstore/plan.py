@@ -36,7 +36,13 @@ class LoadPlan:
     mentions: list[dict[str, Any]] = field(default_factory=list)
     relationships: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by type
     merges: list[dict[str, Any]] = field(default_factory=list)  # resolution's records (in exports)
+    story_links: list[dict[str, str]] = field(default_factory=list)  # SAME_STORY_AS, {a, b} by uri (in exports)
     skipped_triples: int = 0  # entity-to-entity triples with no assertion behind them
+
+    @property
+    def stories_recorded(self) -> bool:
+        """An export's documents carry their stories: loaded as recorded, not detected again."""
+        return any("story" in d["props"] for d in self.documents)
 
     @property
     def document_ids(self) -> list[str]:
@@ -76,6 +82,7 @@ def plan_from_graph(g: Graph) -> LoadPlan:
     props: dict[Node, dict[str, Any]] = defaultdict(dict)
     links: dict[Node, dict[Node, Node]] = defaultdict(dict)
     direct: list[tuple[Node, Node, Node]] = []
+    story_links: list[dict[str, str]] = []
     for s, p, o in g:
         if not isinstance(s, URIRef):
             continue
@@ -91,7 +98,9 @@ def plan_from_graph(g: Graph) -> LoadPlan:
             elif key is not None:
                 props[s][key] = _python(o)
         elif isinstance(o, URIRef):
-            if p in rel_by_predicate:
+            if p == NG.sameStoryAs:
+                story_links.append({"a": str(s), "b": str(o)})
+            elif p in rel_by_predicate:
                 direct.append((s, p, o))
             else:
                 links[s][p] = o
@@ -152,4 +161,5 @@ def plan_from_graph(g: Graph) -> LoadPlan:
         rows.sort(key=lambda r: r["uri"])
     plan.mentions.sort(key=lambda r: r["uri"])
     plan.merges.sort(key=lambda r: r["uri"])
+    plan.story_links = sorted(story_links, key=lambda r: (r["a"], r["b"]))
     return plan

@@ -29,9 +29,10 @@ from neo4j.spatial import WGS84Point
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
-from graphstore import cypher, resolution
+from graphstore import cypher, resolution, stories
 from graphstore.evidence import DOCUMENT_FIELD, EVIDENCE_FIELDS
 from graphstore.plan import LoadPlan
+from schema import shingles
 from schema.geo import wkt_point
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def close_drivers() -> None:
 
 def ensure_schema(target: Target) -> None:
     graph = using(target)
-    for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES):
+    for statement in (*cypher.CONSTRAINTS, *cypher.INDEXES, *cypher.STORY_INDEXES):
         graph.query("schema", statement, write=True)
 
 
@@ -323,18 +324,28 @@ def _role_groups(tx: ManagedTransaction, uris: set[str]) -> set[tuple[str, str]]
     return {(r["tail"], r["role"]) for r in tx.run(cypher.ROLE_GROUPS_OF, uris=sorted(uris))}
 
 
-def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
+def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold: float) -> None:
     # Merges in the surname groups this batch touches are undone first, so
     # retraction and loading see the graph as extraction left it.
     # The batch's documents are write-locked first, before anything reads them
     # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
+    # Only the look-up of near-duplicates comes before: it reads other documents,
+    # and must run before the batch writes anything (see stories.candidates).
+    documents = stories.document_rows(plan.documents)
+    detect = bool(documents) and not plan.stories_recorded
+    found = stories.candidates(tx, documents) if detect else None
     present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
     groups = resolution.plan_surnames(plan) | resolution.document_surnames(tx, plan.document_ids)
     resolution.undo_groups(tx, groups)
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
     touched = _retract(tx, present) if present else set()
-    tx.run(cypher.MERGE_DOCUMENTS, rows=plan.documents).consume()
+    tx.run(cypher.MERGE_DOCUMENTS, rows=documents).consume()
+    # Stories before facts: a fact's support counts its documents' stories.
+    if found is not None:
+        stories.group(tx, documents, found, story_threshold)
+    elif documents:
+        stories.restore(tx, documents, plan.story_links)
     added: dict[str, set[str]] = {}
     for label in sorted(plan.entities):
         label_rows = plan.entities[label]
@@ -362,13 +373,16 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool) -> None:
     _close_roles(tx, roles | _role_groups(tx, touched))
 
 
-def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
+              story_threshold: float = shingles.DEFAULT_THRESHOLD) -> dict[str, int]:
     """Write one batch in one transaction: all of it lands, or none of it.
     With `resolve`, cross-document resolution runs on the people it touches;
-    an import loads merges as recorded instead."""
+    an import loads merges as recorded instead. Documents whose shingles are at
+    least `story_threshold` alike (estimated Jaccard) are one story; an import's
+    stories are loaded as recorded."""
     if not plan.documents and not plan.merges:
         return plan.counts()
-    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve)
+    using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve, story_threshold)
     return plan.counts()
 
 
@@ -376,7 +390,10 @@ def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
     groups = resolution.document_surnames(tx, ids)
     resolution.undo_groups(tx, groups)
     touched = _retract(tx, ids)
+    affected = stories.unlink(tx, ids)
     record = tx.run(cypher.DELETE_DOCUMENTS, ids=ids).single()
+    # The copies left behind may no longer be linked to each other: their stories split.
+    stories.regroup(tx, affected)
     _tidy(tx, touched)
     resolution.resolve_groups(tx, groups)
     _close_roles(tx, _role_groups(tx, touched))

@@ -50,6 +50,9 @@ DEFAULTS = {
     # Entities and facts below this calibrated confidence stay out of the graph;
     # empty: the cut-off chosen on dev data (extractors/data/calibration.json).
     "NEWSGRAPH_MIN_CONFIDENCE": "",
+    # Articles whose word 5-shingles are at least this alike (estimated Jaccard)
+    # are one story: copies of a wire story count once in a fact's support.
+    "NEWSGRAPH_STORY_THRESHOLD": "0.8",
 }
 
 ENV_FILE_VARIABLE = "NEWSGRAPH_ENV_FILE"
@@ -113,6 +116,7 @@ class Settings:
     neo4j_timeout: float = 120.0
     reextract: bool = True
     min_confidence: float | None = None  # None: the extractor's calibrated default
+    story_threshold: float = 0.8  # near-duplicates: one story (schema/shingles.py)
 
     def neo4j_environment(self) -> dict[str, str]:
         """The Neo4j variables that give these settings, for a child process
@@ -139,6 +143,18 @@ def _confidence(name: str, value: str) -> float | None:
         number = float("nan")  # named in the error below, as the other settings' bad values are
     if not 0.0 <= number <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1; got {value!r}")
+    return number
+
+
+def _story_threshold(name: str, value: str) -> float:
+    # The band keys in the graph are laid out to catch pairs from 0.5 up
+    # (schema.shingles.CANDIDATE_FLOOR): a lower threshold would miss pairs.
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0.5 <= number <= 1.0:
+        raise ValueError(f"{name} must be between 0.5 and 1; got {value!r}")
     return number
 
 
@@ -187,6 +203,7 @@ def load_settings(env_file: Path | None = None) -> Settings:
         neo4j_timeout=_seconds("NEWSGRAPH_NEO4J_TIMEOUT", get("NEWSGRAPH_NEO4J_TIMEOUT")),
         reextract=_flag("NEWSGRAPH_REEXTRACT", get("NEWSGRAPH_REEXTRACT")),
         min_confidence=_confidence("NEWSGRAPH_MIN_CONFIDENCE", get("NEWSGRAPH_MIN_CONFIDENCE")),
+        story_threshold=_story_threshold("NEWSGRAPH_STORY_THRESHOLD", get("NEWSGRAPH_STORY_THRESHOLD")),
     )
 
 

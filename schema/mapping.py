@@ -19,6 +19,7 @@ from rdflib.namespace import GEO
 from rdflib.term import Node
 
 from extractors.types import Document, Entity, Extraction, Relation
+from schema import shingles
 from schema.geo import country_reference, place_reference
 from schema.namespace import ID, NG
 from schema.ontology import load_ontology
@@ -93,6 +94,10 @@ def _document_triples(
             triples.append((uri, prop, _literal(value)))
     if ingested_at is not None:
         triples.append((uri, NG.ingestedAt, Literal(ingested_at.isoformat(), datatype=XSD.dateTime)))
+    # What the graph store compares to group near-duplicates into stories.
+    minhash = shingles.signature(doc.text)
+    if minhash is not None:
+        triples.append((uri, NG.minhashSignature, _literal(shingles.encode(minhash))))
     return triples
 
 

@@ -99,3 +99,9 @@ class NG(DefinedNamespace):
     mergeStatus: URIRef
     recordedAt: URIRef
     undoSnapshot: URIRef
+
+    # stories
+    sameStoryAs: URIRef
+    minhashSignature: URIRef
+    story: URIRef
+    storySimilarity: URIRef

@@ -58,7 +58,8 @@ def load_ontology() -> Ontology:
             property_keys[prop] = str(key)
     relation_types: dict[str, RelationType] = {}
     for prop, rel_type in g.subject_objects(NG.neo4jType):
-        if prop in (NG.refersTo, NG.inDocument) or not isinstance(prop, URIRef):
+        # Links to and between documents, not relationships between entities.
+        if prop in (NG.refersTo, NG.inDocument, NG.sameStoryAs) or not isinstance(prop, URIRef):
             continue
         qualifier = g.value(prop, NG.qualifier)
         relation_types[str(rel_type)] = RelationType(

@@ -35,6 +35,7 @@ CHANGED: dict[str, tuple[str, str, Any]] = {
     "NEWSGRAPH_NEO4J_TIMEOUT": ("6", "neo4j_timeout", 6.0),
     "NEWSGRAPH_REEXTRACT": ("false", "reextract", False),
     "NEWSGRAPH_MIN_CONFIDENCE": ("0.25", "min_confidence", 0.25),
+    "NEWSGRAPH_STORY_THRESHOLD": ("0.9", "story_threshold", 0.9),
 }
 
 

@@ -66,7 +66,7 @@ def test_retry_delays_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 def _flaky(monkeypatch: pytest.MonkeyPatch, errors: list[Exception]) -> list[int]:
     calls: list[int] = []
 
-    def load_plan(conn: Any, plan: LoadPlan, *, resolve: bool = True) -> dict[str, int]:
+    def load_plan(conn: Any, plan: LoadPlan, *, resolve: bool = True, story_threshold: float = 0.8) -> dict[str, int]:
         calls.append(1)
         if errors:
             raise errors.pop(0)

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from graphstore import cypher
+from schema.namespace import NG
 from schema.ontology import load_ontology
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,8 @@ def test_labels_come_from_the_ontology() -> None:
 
 def test_relationship_types_come_from_the_ontology() -> None:
     onto = load_ontology()
-    allowed = set(onto.relation_types) | {"REFERS_TO", "IN_DOCUMENT"}
+    allowed = set(onto.relation_types) | {"REFERS_TO", "IN_DOCUMENT", "SAME_STORY_AS"}
+    assert {"REFERS_TO", "IN_DOCUMENT", "SAME_STORY_AS"} <= {str(t) for t in onto.graph.objects(None, NG.neo4jType)}
     for statement in _statements():
         for rel_type in re.findall(r"\[\w*:(\w+)", statement):
             assert rel_type in allowed, f"type {rel_type!r} is not in the ontology: {statement}"
