@@ -98,4 +98,8 @@ class NG(DefinedNamespace):
     mergedDocument: URIRef
     mergeStatus: URIRef
     recordedAt: URIRef
+    mergeEntityLabel: URIRef
+    targetName: URIRef
+    mergeEvidenceDocument: URIRef
+    mergeEvidenceSentence: URIRef
     undoSnapshot: URIRef
