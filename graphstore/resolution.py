@@ -461,7 +461,7 @@ def _record(d: Decision, now: str, alias_name: str, target_name: str) -> dict[st
 
 
 def apply(tx: ManagedTransaction, decisions: list[Decision]) -> list[str]:
-    """Carry out the merges, record them and the candidates; returns the merge ids."""
+    """Carry out the merges, record them and the candidates; returns the ids of the merges made."""
     if not decisions:
         return []
     now = datetime.now(UTC).isoformat()
@@ -496,7 +496,7 @@ def apply(tx: ManagedTransaction, decisions: list[Decision]) -> list[str]:
         tx.run(delete, uris=[d.alias for d in chosen]).consume()
         tx.run(cypher.REFRESH_ALIASES, uris=sorted({d.target for d in chosen})).consume()
     tx.run(cypher.RECORD_MERGES, rows=merges).consume()
-    return [m["props"]["merge_id"] for m in merges]
+    return [m["props"]["merge_id"] for m in merges if m["props"]["status"] != "pending"]
 
 
 # ------------------------------------------------------------------- undoing
@@ -574,8 +574,8 @@ def undo_groups(tx: ManagedTransaction, groups: Groups) -> None:
 
 
 def resolve_groups(tx: ManagedTransaction, groups: Groups) -> list[str]:
-    """Merge (and propose) what the rules call for in these groups; returns
-    merge ids. Organisations first: people's rules look at them as resolved."""
+    """Merge (and propose) what the rules call for in these groups; returns the
+    ids of the merges made. Organisations first: people's rules look at them as resolved."""
     ids = apply(tx, decide_orgs(tx, groups.orgs))
     return ids + apply(tx, decide(tx, groups.people))
 
