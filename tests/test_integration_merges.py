@@ -234,3 +234,35 @@ def test_export_import_keeps_candidates_and_decisions(empty_graph, tmp_path: Pat
     # The imported accepted merge is still undoable.
     assert _cli("split", michael["merge_id"]).returncode == 0
     assert "michael" in _nodes(empty_graph, "Person")
+
+
+def test_a_real_article_candidate_through_the_flow(empty_graph, prefect_harness, tmp_path: Path) -> None:
+    from flows.ingest import ingest_flow
+
+    # The example names "andres manuel lopez obrador" first and "lopez obrador" after: one shared
+    # document is the only tie, so the pair is proposed, not merged.
+    article = (ROOT / "examples" / "04_mexico_independence_day.txt").read_text(encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "mexico.txt").write_text(article, encoding="utf-8")
+    assert ingest_flow([str(inbox)])["failed"] == []
+    [candidate] = [c for c in _pending() if c["target_name"] == "Andres Manuel Lopez Obrador"]
+    assert candidate["alias_name"] == "Lopez Obrador" and candidate["evidence_documents"] == ["mexico.txt"]
+    people = set(_nodes(empty_graph, "Person"))
+    assert {"lopez-obrador", "andres-manuel-lopez-obrador"} <= people
+
+    assert _cli("merges", "accept", candidate["merge_id"]).returncode == 0
+    assert set(_nodes(empty_graph, "Person")) == people - {"lopez-obrador"}
+    assert _cli("split", candidate["merge_id"]).returncode == 0
+    assert set(_nodes(empty_graph, "Person")) == people
+
+    # Rejected instead: the changed article, re-ingested, does not bring the pair back.
+    store.reset(empty_graph)
+    assert ingest_flow([str(inbox)])["failed"] == []
+    assert _cli("merges", "reject", candidate["merge_id"]).returncode == 0
+    (inbox / "mexico.txt").write_text(article + "lopez obrador spoke again on friday .\n", encoding="utf-8")
+    report = ingest_flow([str(inbox)])
+    assert report["failed"] == [] and report["loaded"] == 1
+    assert [c for c in _pending() if c["alias_name"] == "Lopez Obrador"] == []
+    assert {r["status"] for r in _records(empty_graph) if r["alias_name"] == "Lopez Obrador"} == {"rejected"}
+    assert {"lopez-obrador", "andres-manuel-lopez-obrador"} <= set(_nodes(empty_graph, "Person"))
