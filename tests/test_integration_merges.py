@@ -266,3 +266,18 @@ def test_a_real_article_candidate_through_the_flow(empty_graph, prefect_harness,
     assert [c for c in _pending() if c["alias_name"] == "Lopez Obrador"] == []
     assert {r["status"] for r in _records(empty_graph) if r["alias_name"] == "Lopez Obrador"} == {"rejected"}
     assert {"lopez-obrador", "andres-manuel-lopez-obrador"} <= set(_nodes(empty_graph, "Person"))
+
+
+def test_the_order_documents_arrive_in_does_not_matter(empty_graph) -> None:
+    starmer = _doc("a.txt", [("Keir Starmer", "Person", "HOLDS_ROLE", "Labour Party", "Organization")])
+    short = _doc("b.txt", [("Starmer", "Person", "HOLDS_ROLE", "Labour", "Organization"),
+                           ("Labour", "Organization", "LOCATED_IN", "GB", "Country")])
+    docs = [MICHAEL, SCHUMACHER, LABOUR_PARTY, BARCLAYS, BARCLAYS_BANK, starmer, short]
+    _load(empty_graph, *docs)
+    together = store.fingerprint(empty_graph)
+    assert len(_pending()) == 2 and len(_records(empty_graph)) == 4
+    for order in (docs[::-1], docs[3:] + docs[:3]):
+        store.reset(empty_graph)
+        for doc in order:
+            _load(empty_graph, doc)
+        assert store.fingerprint(empty_graph) == together
