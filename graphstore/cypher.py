@@ -52,6 +52,12 @@ INDEXES = (
     # recipes seek them by distance, which a point index answers without a scan.
     "CREATE POINT INDEX place_location IF NOT EXISTS FOR (n:Place) ON (n.location)",
     "CREATE POINT INDEX country_location IF NOT EXISTS FOR (n:Country) ON (n.location)",
+    # Resolution's first names and organisation groups, and the candidates
+    # `newsgraph merges` lists (see graphstore/resolution.py).
+    "CREATE INDEX person_first_token IF NOT EXISTS FOR (n:Person) ON (n.first_token)",
+    "CREATE INDEX organization_first_token IF NOT EXISTS FOR (n:Organization) ON (n.first_token)",
+    "CREATE INDEX merge_org_group IF NOT EXISTS FOR (n:Merge) ON (n.org_group)",
+    "CREATE INDEX merge_status IF NOT EXISTS FOR (n:Merge) ON (n.status)",
 )
 
 # The statements of a load are planned once and kept: a growing graph's
@@ -310,13 +316,17 @@ UNWIND $uris AS uri
 MATCH (p:Person {uri: uri})
 OPTIONAL MATCH (p)-[r:HOLDS_ROLE]->(o:Entity)
 WITH p, collect(DISTINCT CASE WHEN o IS NULL THEN null
-                         ELSE {role: r.role, uri: o.uri, name: o.name, country: o:Country} END) AS roles
-OPTIONAL MATCH (p)-[:NATIONAL_OF]->(c:Country)
-WITH p, roles, collect(DISTINCT CASE WHEN c IS NULL THEN null ELSE {uri: c.uri, name: c.name} END) AS nations
-OPTIONAL MATCH (p)<-[:REFERS_TO]-(:Mention)-[:IN_DOCUMENT]->(d:Document)
-WITH p, roles, nations, collect(DISTINCT d.source_id) AS documents
+                         ELSE {role: r.role, uri: o.uri, name: o.name, country: o:Country,
+                               docs: r.evidence_doc, sentences: r.evidence_sentence, texts: r.evidence} END) AS roles
+OPTIONAL MATCH (p)-[n:NATIONAL_OF]->(c:Country)
+WITH p, roles, collect(DISTINCT CASE WHEN c IS NULL THEN null
+                                ELSE {uri: c.uri, name: c.name, docs: n.evidence_doc,
+                                      sentences: n.evidence_sentence, texts: n.evidence} END) AS nations
+OPTIONAL MATCH (p)<-[:REFERS_TO]-(m:Mention)-[:IN_DOCUMENT]->(d:Document)
+WITH p, roles, nations, collect(DISTINCT CASE WHEN d IS NULL THEN null
+                                         ELSE {doc: d.source_id, sentence: m.sentence, text: m.text} END) AS mentions
 OPTIONAL MATCH (p)--(q:Person)
-RETURN p.uri AS uri, p.name AS name, roles, nations, documents, collect(DISTINCT q.uri) AS related
+RETURN p.uri AS uri, p.name AS name, roles, nations, mentions, collect(DISTINCT q.uri) AS related
 """
 
 # Everything a merge moves off the partial node, to record it for undoing.
@@ -543,4 +553,131 @@ ROLE_GROUPS_OF = NO_REPLAN + """
 UNWIND $uris AS uri
 MATCH (:Entity {uri: uri})-[r:HOLDS_ROLE]-(:Entity)
 RETURN DISTINCT endNode(r).uri AS tail, r.role AS role
+"""
+
+
+# ------------------------------------------- candidates and organisations
+# Resolution proposes the pairs it is not sure of (Merge records with status
+# `pending`) and resolves organisations by their key's first token
+# (`first_token`, indexed on Person and Organization: a first name alone finds
+# the full names that start with it, "Labour" finds "Labour Party").
+
+
+FIRST_NAME_GROUPS = NO_REPLAN + """
+UNWIND $keys AS key
+MATCH (p:Person {first_token: key})
+RETURN p.uri AS uri, p.first_token AS first_token
+ORDER BY uri
+"""
+
+ORG_GROUPS = NO_REPLAN + """
+UNWIND $keys AS key
+MATCH (o:Organization {first_token: key})
+RETURN o.uri AS uri, o.first_token AS first_token
+ORDER BY uri
+"""
+
+ORGS_OF_DOCUMENTS = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(o:Organization)
+USING INDEX d:Document(source_id)
+RETURN DISTINCT o.uri AS uri
+"""
+
+# The people tied to the organisations of these groups: their merges were made
+# with the organisations as they were, so they are undone with them.
+PEOPLE_OF_ORG_GROUPS = NO_REPLAN + """
+UNWIND $keys AS key
+MATCH (o:Organization {first_token: key})--(p:Person)
+USING INDEX o:Organization(first_token)
+RETURN DISTINCT p.uri AS uri
+"""
+
+# What the organisation rules look at: the people holding a role there, where
+# it is located, where it is mentioned, and other organisations it is tied to.
+ORG_FACTS = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (o:Organization {uri: uri})
+OPTIONAL MATCH (o)<-[r:HOLDS_ROLE]-(h:Person)
+WITH o, collect(DISTINCT CASE WHEN h IS NULL THEN null
+                         ELSE {role: r.role, uri: h.uri, name: h.name,
+                               docs: r.evidence_doc, sentences: r.evidence_sentence, texts: r.evidence} END) AS holders
+OPTIONAL MATCH (o)-[l:LOCATED_IN]->(c:Entity)
+WITH o, holders, collect(DISTINCT CASE WHEN c IS NULL THEN null
+                                  ELSE {uri: c.uri, name: c.name, country: c:Country, docs: l.evidence_doc,
+                                        sentences: l.evidence_sentence, texts: l.evidence} END) AS places
+OPTIONAL MATCH (o)<-[:REFERS_TO]-(m:Mention)-[:IN_DOCUMENT]->(d:Document)
+WITH o, holders, places, collect(DISTINCT CASE WHEN d IS NULL THEN null
+                                          ELSE {doc: d.source_id, sentence: m.sentence, text: m.text} END) AS mentions
+OPTIONAL MATCH (o)--(q:Organization)
+RETURN o.uri AS uri, o.name AS name, holders, places, mentions, collect(DISTINCT q.uri) AS related
+"""
+
+ORG_SNAPSHOT = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (a:Organization {uri: uri})
+OPTIONAL MATCH (a)-[r]-(b:Entity)
+WITH a, collect(CASE WHEN b IS NULL THEN null
+                ELSE {type: type(r), outgoing: startNode(r) = a, other: b.uri, props: properties(r)} END) AS rels
+OPTIONAL MATCH (a)<-[:REFERS_TO]-(m:Mention)-[:IN_DOCUMENT]->(d:Document)
+WITH a, rels, collect(CASE WHEN m IS NULL THEN null ELSE {uri: m.uri, document: d.source_id} END) AS mentions
+RETURN a.uri AS uri, properties(a) AS props, rels, mentions
+"""
+
+MOVE_ORG_MENTIONS = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Organization {uri: row.source})
+USING INDEX m:Mention(uri)
+MATCH (t:Organization {uri: row.target})
+USING INDEX t:Organization(uri)
+DELETE r
+MERGE (m)-[:REFERS_TO]->(t)
+"""
+
+DELETE_ORGANIZATIONS = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (a:Organization {uri: uri})
+DETACH DELETE a
+"""
+
+NAMES_OF = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (e:Entity {uri: uri})
+RETURN e.uri AS uri, e.name AS name
+"""
+
+# An organisation merge record's `org_group` is its shorter name's first token.
+MERGES_OF_ORG_GROUPS = NO_REPLAN + """
+UNWIND $keys AS key
+MATCH (m:Merge {org_group: key})
+RETURN properties(m) AS props
+ORDER BY m.uri
+"""
+
+# An accepted merge undone before a change keeps its record (a person's
+# decision) but not what it moved: resolution merges the pair again after.
+FORGET_MERGE_SNAPSHOTS = NO_REPLAN + """
+UNWIND $uris AS uri
+MATCH (m:Merge {uri: uri})
+REMOVE m.undo, m.mentions, m.mention_documents
+"""
+
+# Whole-graph resolution only: the organisation groups there are, and the
+# people and organisations written before first tokens were stored.
+ALL_ORG_GROUPS = "MATCH (o:Organization) WHERE o.first_token IS NOT NULL RETURN DISTINCT o.first_token AS key"
+ENTITIES_WITHOUT_FIRST_TOKEN = """
+MATCH (n:Entity) WHERE (n:Person OR n:Organization) AND n.first_token IS NULL
+RETURN n.uri AS uri
+"""
+SET_FIRST_TOKENS = NO_REPLAN + """
+UNWIND $rows AS row
+MATCH (n:Entity {uri: row.uri})
+SET n.first_token = row.first_token
+"""
+
+# `newsgraph merges`: the records of one status, with the two names.
+MERGES_WITH_STATUS = """
+MATCH (m:Merge {status: $status})
+RETURN properties(m) AS props
+ORDER BY m.entity_label, m.target_name, m.alias_name
 """

@@ -26,7 +26,7 @@ from schema.namespace import NG
 from schema.ontology import RelationType, load_ontology
 
 # Merge record properties that are lists in Neo4j (one literal per item in RDF).
-LIST_KEYS = frozenset({"mentions", "mention_documents"})
+LIST_KEYS = frozenset({"mentions", "mention_documents", "evidence_documents", "evidence_sentences"})
 
 
 @dataclass

@@ -335,7 +335,7 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
     detect = bool(documents) and not plan.stories_recorded
     found = stories.candidates(tx, documents) if detect else None
     present = [r["id"] for r in tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents) if r["present"]]
-    groups = resolution.plan_surnames(plan) | resolution.document_surnames(tx, plan.document_ids)
+    groups = resolution.plan_groups(tx, plan)
     resolution.undo_groups(tx, groups)
     # A document's earlier contribution goes first, so a changed document
     # replaces what it said and loading the same plan twice changes nothing.
@@ -351,6 +351,8 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
         label_rows = plan.entities[label]
         if label == "Person":
             label_rows = resolution.with_surnames(label_rows)
+        elif label == "Organization":
+            label_rows = resolution.with_first_tokens(label_rows)
         for rows in _chunks(label_rows):
             tx.run(cypher.MERGE_ENTITIES[label], rows=rows).consume()
             for r in rows:
@@ -387,7 +389,7 @@ def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
 
 
 def _forget(tx: ManagedTransaction, ids: list[str]) -> int:
-    groups = resolution.document_surnames(tx, ids)
+    groups = resolution.document_groups(tx, ids)
     resolution.undo_groups(tx, groups)
     touched = _retract(tx, ids)
     affected = stories.unlink(tx, ids)
@@ -417,16 +419,33 @@ def resolve_all(target: Target) -> list[str]:
         return session.execute_write(resolution.resolve_all)
 
 
-def _split(tx: ManagedTransaction, merge_id: str) -> dict[str, Any] | None:
-    merge = resolution.split(tx, merge_id)
-    if merge is not None:  # the roles moved back to the partial node are judged again
-        _close_roles(tx, _role_groups(tx, {merge["alias_uri"], merge["target_uri"]}))
+def _decision(tx: ManagedTransaction, work: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """A person's decision about a merge, then the roles of its two nodes closed
+    again: relationships an undo puts back are written as a load writes them."""
+    merge = work(tx, *args)
+    rows = tx.run(cypher.RELATIONSHIPS_OF, uris=[merge["alias_uri"], merge["target_uri"]])
+    _close_roles(tx, {(r["tail"], str(r["props"].get("role"))) for r in rows if r["type"] == "HOLDS_ROLE"})
     return merge
 
 
-def split_merge(target: Target, merge_id: str) -> dict[str, Any] | None:
-    """Undo a recorded merge and veto it; the merge record's properties, or None."""
-    return using(target).write(f"splitting merge {merge_id}", _split, merge_id)
+def split_merge(target: Target, merge_id: str) -> dict[str, Any]:
+    """Undo a recorded decision (see graphstore.resolution.split); the merge
+    record's properties as they were. MergeStateError: unknown id, or a record
+    that is not an applied or accepted merge or a rejected candidate."""
+    return using(target).write(f"splitting merge {merge_id}", _decision, resolution.split, merge_id)
+
+
+def decide_merge(target: Target, merge_id: str, status: Literal["accepted", "rejected"]) -> dict[str, Any]:
+    """Accept or reject a pending merge candidate; the record as it is now.
+    MergeStateError: unknown id, or not pending."""
+    return using(target).write(f"deciding merge {merge_id}", _decision, resolution.decide_candidate, merge_id,
+                               status)
+
+
+def merges_with_status(target: Target, status: str) -> list[dict[str, Any]]:
+    """The merge records of one status (`newsgraph merges` lists the pending ones)."""
+    return [to_plain(r["props"]) for r in using(target).query("listing merges", cypher.MERGES_WITH_STATUS,
+                                                              status=status)]
 
 
 def reset(target: Target) -> None:
@@ -467,9 +486,10 @@ VOLATILE_PROPERTIES = {"ingested_at", "recorded_at"}
 
 
 def _is_veto(labels: list[str], props: dict[str, Any]) -> bool:
-    """A split merge's record: a decision about the graph, kept so the merge is
-    not made again, but no part of what the documents say."""
-    return "Merge" in labels and props.get("status") == "split"
+    """A split merge's or a rejected candidate's record: a decision about the
+    graph, kept so the pair is not merged again, but no part of what the
+    documents say."""
+    return "Merge" in labels and props.get("status") in resolution.VETOES
 
 
 def _canonical_rel_props(props: dict[str, Any]) -> dict[str, Any]:

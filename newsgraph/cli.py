@@ -14,7 +14,7 @@ import signal
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
@@ -397,17 +397,97 @@ def forget(doc_ids: Annotated[list[str], typer.Argument(metavar="DOC_ID...")]) -
 
 
 @app.command()
-def split(merge_id: Annotated[str, typer.Argument(metavar="MERGE_ID", help="A merge's merge_id (or URI).")]) -> None:
-    """Undo a cross-document merge; the pair is not merged again (the record stays as a veto)."""
+def split(merge_id: Annotated[str, typer.Argument(metavar="MERGE_ID", help="A merge's merge_id (or URI).")],
+          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Undo a decision: a merge (applied or accepted) comes apart and the pair is not merged again;
+    a rejected candidate's veto is lifted."""
     from graphstore import store
+    from graphstore.resolution import MergeStateError
 
     conn = check_neo4j()
-    merge = store.split_merge(conn, merge_id)
-    if merge is None:
-        raise fail(f"no applied merge {merge_id!r}; list them with `newsgraph cookbook entity_merges`")
-    out.print(f"Split merge {merge['merge_id']} ({merge['rule']}: {merge['reason']}): {merge['alias_name']!r} "
-              f"is its own node again ({merge['alias_uri']}); it will not be merged into "
-              f"{merge['target_uri']} again.", highlight=False)
+    try:
+        merge = store.split_merge(conn, merge_id)
+    except MergeStateError as exc:
+        raise fail(f"{exc}; list them with `newsgraph cookbook entity_merges`") from None
+    if as_json:
+        sys.stdout.write(json.dumps(_merge_summary(merge), ensure_ascii=False) + "\n")
+    elif merge["status"] == "rejected":
+        out.print(f"Lifted the veto {merge['merge_id']}: {merge['alias_name']!r} and {merge['target_name']!r} "
+                  f"may be proposed again (`newsgraph merges` lists what is pending).", highlight=False)
+    else:
+        out.print(f"Split merge {merge['merge_id']} ({merge['rule']}: {merge['reason']}): {merge['alias_name']!r} "
+                  f"is its own node again ({merge['alias_uri']}); it will not be merged into "
+                  f"{merge['target_uri']} again.", highlight=False)
+
+
+# ------------------------------------------------------------------ merges
+merges_app = typer.Typer(help="Merge candidates: resolution's unsure pairs, for a person to accept or reject.",
+                         rich_markup_mode=None)
+app.add_typer(merges_app, name="merges")
+
+
+def _merge_summary(merge: dict[str, Any]) -> dict[str, Any]:
+    keys = ("merge_id", "status", "entity_label", "alias_name", "alias_uri", "target_name", "target_uri",
+            "rule", "reason", "evidence_documents", "evidence_sentences")
+    return {k: merge.get(k) for k in keys}
+
+
+@merges_app.callback(invoke_without_command=True)
+def merges(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the pending merge candidates with their evidence: the two names, the rule, the documents
+    and sentences that tie them."""
+    from graphstore import store
+
+    if ctx.invoked_subcommand is not None:
+        return
+    pending = [_merge_summary(m) for m in store.merges_with_status(check_neo4j(), "pending")]
+    if as_json:
+        sys.stdout.write(json.dumps(pending, ensure_ascii=False) + "\n")
+        return
+    if not pending:
+        out.print("No pending merge candidates.")
+        return
+    for m in pending:
+        out.print(f"{m['merge_id']}  {m['entity_label'] or 'Person'}: {m['alias_name']!r} -> {m['target_name']!r}"
+                  f"  ({m['rule']}: {m['reason']})", highlight=False, markup=False)
+        for sentence in m["evidence_sentences"] or m["evidence_documents"] or []:
+            out.print(f"    {str(sentence).strip()}", highlight=False, markup=False)
+    out.print(f"{len(pending)} pending; `newsgraph merges accept ID` or `newsgraph merges reject ID`.",
+              highlight=False)
+
+
+def _decide(merge_id: str, status: Literal["accepted", "rejected"], as_json: bool) -> dict[str, Any]:
+    from graphstore import store
+    from graphstore.resolution import MergeStateError
+
+    conn = check_neo4j()
+    try:
+        merge = _merge_summary(store.decide_merge(conn, merge_id, status))
+    except MergeStateError as exc:
+        raise fail(f"{exc}; `newsgraph merges` lists the pending ones") from None
+    if as_json:
+        sys.stdout.write(json.dumps(merge, ensure_ascii=False) + "\n")
+    return merge
+
+
+@merges_app.command("accept")
+def merges_accept(merge_id: Annotated[str, typer.Argument(metavar="ID", help="A pending candidate's merge_id.")],
+                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Merge a pending candidate's pair (as resolution would) and record the decision (status accepted)."""
+    merge = _decide(merge_id, "accepted", as_json)
+    if not as_json:
+        out.print(f"Accepted {merge['merge_id']}: {merge['alias_name']!r} merged into {merge['target_name']!r} "
+                  f"({merge['target_uri']}); `newsgraph split {merge['merge_id']}` undoes it.", highlight=False)
+
+
+@merges_app.command("reject")
+def merges_reject(merge_id: Annotated[str, typer.Argument(metavar="ID", help="A pending candidate's merge_id.")],
+                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Veto a pending candidate (status rejected): the pair is never proposed or merged again."""
+    merge = _decide(merge_id, "rejected", as_json)
+    if not as_json:
+        out.print(f"Rejected {merge['merge_id']}: {merge['alias_name']!r} and {merge['target_name']!r} stay apart; "
+                  f"`newsgraph split {merge['merge_id']}` lifts the veto.", highlight=False)
 
 
 # ------------------------------------------------------------------- serve

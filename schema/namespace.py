@@ -98,6 +98,10 @@ class NG(DefinedNamespace):
     mergedDocument: URIRef
     mergeStatus: URIRef
     recordedAt: URIRef
+    mergeEntityLabel: URIRef
+    targetName: URIRef
+    mergeEvidenceDocument: URIRef
+    mergeEvidenceSentence: URIRef
     undoSnapshot: URIRef
 
     # stories

@@ -46,6 +46,26 @@ def _person_doc(doc_id: str, people: list[tuple[str, str]]) -> Extraction:
     return Extraction(Document(doc_id, text), list(entities.values()), relations, extractor_version="test-1")
 
 
+def _org_doc(doc_id: str, orgs: list[tuple[str, str]]) -> Extraction:
+    """One sentence per (organisation, country code), each a LOCATED_IN fact."""
+    text = ""
+    entities: dict[str, Entity] = {}
+    relations = []
+    for index, (name, code) in enumerate(orgs):
+        sentence = f"{name} is located in {code} ."
+        o = entities.setdefault(name, Entity(f"e{len(entities)}", "Organization", name,
+                                             BASE + "organization/" + name.lower().replace(" ", "-")))
+        o.mentions.append(Mention(len(text), len(text) + len(name), name, index))
+        c0 = len(text) + sentence.index(code)
+        c = entities.setdefault(code, Entity(f"e{len(entities)}", "Country", code, BASE + "country/" + code,
+                                             attributes={"iso_code": code}))
+        c.mentions.append(Mention(c0, c0 + len(code), code, index))
+        relations.append(Relation(o.id, "LOCATED_IN", c.id, {}, 0.7,
+                                  [Evidence(index, len(text), len(text) + len(sentence))]))
+        text += sentence + "\n"
+    return Extraction(Document(doc_id, text), list(entities.values()), relations, extractor_version="test-1")
+
+
 def _load(conn: store.Connection, *extractions: Extraction) -> None:
     graph, failures = build_batch(list(extractions))
     assert failures == []
@@ -114,6 +134,22 @@ def recorded(empty_graph: store.Connection, monkeypatch: pytest.MonkeyPatch) -> 
     [merge] = _merge_ids()
     assert store.split_merge(conn, merge) is not None
     _load(conn, _person_doc("smith.txt", [("Smith", "GB")]))  # the veto is read, no merge
+    # Organisations: one sure merge (a shared country), one candidate (only the name matches).
+    _load(conn, _org_doc("labour.txt", [("Labour", "GB"), ("Barclays", "FR")]))
+    _load(conn, _org_doc("party.txt", [("Labour Party", "GB"), ("Barclays Bank", "GB")]))
+    # A first name beside one full name: a candidate, accepted; a re-ingest
+    # undoes and redoes the accepted merge; then a rejected one, its veto lifted.
+    _load(conn, _person_doc("anna.txt", [("Anna", "IT")]), _person_doc("moretti.txt", [("Anna Moretti", "IT")]))
+    with monkeypatch.context() as quiet:
+        quiet.setattr(ManagedTransaction, "run", run)
+        pending = store.merges_with_status(conn, "pending")
+    assert {m["alias_name"] for m in pending} == {"Anna", "Barclays"}, "the scenario must exercise candidates"
+    by_name = {m["alias_name"]: m["merge_id"] for m in pending}
+    store.decide_merge(conn, by_name["Anna"], "accepted")
+    _load(conn, _person_doc("anna.txt", [("Anna", "IT"), ("Carla Rossi", "IT")]))
+    store.decide_merge(conn, by_name["Barclays"], "rejected")
+    store.split_merge(conn, by_name["Barclays"])
+    store.forget_documents(conn, ["party.txt"])
     monkeypatch.undo()
     return calls
 
@@ -122,7 +158,11 @@ def test_load_path_statements_seek_through_indexes(empty_graph: store.Connection
     statements = {text for text, _ in recorded}
     # The scenario went through resolution's and retraction's statements.
     for expected in (cypher.SURNAME_GROUPS, cypher.MERGES_OF_SURNAMES, cypher.SET_EVIDENCE,
-                     cypher.RETRACT_EVIDENCE, cypher.DELETE_DOCUMENTS, cypher.MOVE_MENTIONS, cypher.FIND_MERGE):
+                     cypher.RETRACT_EVIDENCE, cypher.DELETE_DOCUMENTS, cypher.MOVE_MENTIONS, cypher.FIND_MERGE,
+                     cypher.FIRST_NAME_GROUPS, cypher.ORG_GROUPS, cypher.ORGS_OF_DOCUMENTS,
+                     cypher.PEOPLE_OF_ORG_GROUPS, cypher.ORG_FACTS, cypher.ORG_SNAPSHOT, cypher.MOVE_ORG_MENTIONS,
+                     cypher.DELETE_ORGANIZATIONS, cypher.MERGES_OF_ORG_GROUPS, cypher.FORGET_MERGE_SNAPSHOTS,
+                     cypher.NAMES_OF, cypher.PERSON_FACTS, cypher.RECORD_MERGES):
         assert expected in statements
     names = _names()
     scanning = {}

@@ -92,8 +92,9 @@ def run_resolution_eval(conn: store.Target, path: Path, *, limit: int | None = N
     before = measure(store.run_query(conn, cypher.MENTION_SPANS), spans)
     merges = store.resolve_all(conn)
     after = measure(store.run_query(conn, cypher.MENTION_SPANS), spans)
+    candidates = store.merges_with_status(conn, "pending")
     return {"documents": len(golds), "failed": report["failed"], "merges": len(merges),
-            "before": before, "after": after}
+            "candidates": len(candidates), "before": before, "after": after}
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -101,7 +102,8 @@ def format_table(result: dict[str, Any]) -> str:
         return "–" if value is None else f"{value:.3f}"
 
     lines = [
-        f"DWIE dev, {result['documents']} documents; cross-document merges: {result['merges']}",
+        f"DWIE dev, {result['documents']} documents; cross-document merges: {result['merges']}, "
+        f"candidates left for review: {result.get('candidates', 0)}",
         "| type | gold entities found | one node: before → after | nodes | mixed nodes: before → after |",
         "|---|---|---|---|---|",
     ]
