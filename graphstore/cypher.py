@@ -580,7 +580,7 @@ ORDER BY uri
 ORGS_OF_DOCUMENTS = NO_REPLAN + """
 UNWIND $ids AS id
 MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(o:Organization)
-USING INDEX d:Document(source_id)
+USING INDEX SEEK d:Document(source_id)
 RETURN DISTINCT o.uri AS uri
 """
 
@@ -589,7 +589,7 @@ RETURN DISTINCT o.uri AS uri
 PEOPLE_OF_ORG_GROUPS = NO_REPLAN + """
 UNWIND $keys AS key
 MATCH (o:Organization {first_token: key})--(p:Person)
-USING INDEX o:Organization(first_token)
+USING INDEX SEEK o:Organization(first_token)
 RETURN DISTINCT p.uri AS uri
 """
 
@@ -627,9 +627,9 @@ RETURN a.uri AS uri, properties(a) AS props, rels, mentions
 MOVE_ORG_MENTIONS = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (m:Mention {uri: row.mention})-[r:REFERS_TO]->(:Organization {uri: row.source})
-USING INDEX m:Mention(uri)
+USING INDEX SEEK m:Mention(uri)
 MATCH (t:Organization {uri: row.target})
-USING INDEX t:Organization(uri)
+USING INDEX SEEK t:Organization(uri)
 DELETE r
 MERGE (m)-[:REFERS_TO]->(t)
 """
