@@ -272,3 +272,12 @@ def test_role_holders_on_date_and_role_history(examples_graph) -> None:
                for r in _run(examples_graph, "role_history", person="Keir Starmer")]
     assert history == [("leader", "Labour", "2020", "2024-07-06"),
                        ("prime minister", "United Kingdom", None, "2024-07-06")]
+
+
+def test_fact_stories_count_independent_articles(examples_graph) -> None:
+    # "france president emmanuel macron" in 01 (Rome), 02 (Paris) and 05 (La Malbaie): three
+    # different articles, so three stories of one document each, and support 3.
+    rows = _run(examples_graph, "fact_stories", head="Emmanuel Macron", type="HOLDS_ROLE", tail="France")
+    assert [r["documents"] for r in rows] == [["01_g20_rome_summit.txt"], ["02_king_charles_state_visit_france.txt"],
+                                              ["05_g7_charlevoix_summit.txt"]]
+    assert {r["support"] for r in rows} == {3}

@@ -537,6 +537,12 @@ WHERE r.support IS NOT NULL
 RETURN h.name AS head, type(r) AS type, t.name AS tail
 ORDER BY r.support DESC, size(r.evidence) DESC, head, type, tail LIMIT 1
 """,
+    "fact_stories": """
+MATCH (h:Entity)-[r]->(t:Entity)
+WHERE r.support IS NOT NULL
+RETURN h.name AS head, type(r) AS type, t.name AS tail
+ORDER BY r.support DESC, size(r.documents) DESC, head, type, tail LIMIT 1
+""",
     "co_mentioned": """
 MATCH (e:Entity)<-[:REFERS_TO]-(:Mention)-[:IN_DOCUMENT]->(d:Document)
 WHERE NOT e:Date
