@@ -71,6 +71,13 @@ def test_bench_reports_every_figure(empty_graph, tmp_path: Path) -> None:
     # Every recipe answered, with parameters picked from the graph.
     assert queries["empty"] == [] and all(q["rows"] > 0 for q in queries["recipes"].values())
     assert set(result["targets"]) and all("reached" in t for t in result["targets"].values())
+    # What each analyst feature costs per document: measured, so never negative, and the
+    # examples name events and places (their look-ups ran) and were signed and loaded.
+    features = result["features"]
+    for key in ("event_identity_ms", "role_time_ms", "places_lookup_ms", "story_signature_ms"):
+        assert isinstance(features[key], float) and features[key] >= 0, key
+    assert features["event_identity_ms"] > 0 and features["story_signature_ms"] > 0
+    assert features["story_load"]["documents"] == docs and features["story_load"]["load_ms_per_document"] > 0
 
 
 def test_a_recipe_without_rows_is_named(empty_graph) -> None:

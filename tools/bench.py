@@ -669,6 +669,69 @@ def check_queries(queries: dict[str, Any]) -> None:
                             + "; ".join(why(name) for name in empty))
 
 
+# ------------------------------------------------------------ analyst features
+
+FEATURE_DOCS = 200  # documents whose extraction and mapping are timed feature by feature
+STORY_LOAD_DOCS = 500  # documents loaded (into the emptied graph) to time the story look-up
+
+
+def _timing(component: Any, spent: list[float]) -> Any:
+    """A component's class __call__, timed (spaCy calls a component as `proc(doc)`)."""
+    original = type(component).__call__
+
+    def call(self: Any, doc: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(self, doc)
+        finally:
+            spent[0] += time.perf_counter() - started
+    return original, call
+
+
+def bench_features(conn: Any, docs: list[Any], extractions: list[Any], corpus: Path, log: Log) -> dict[str, Any]:
+    """What each analyst feature costs per document, in milliseconds: event
+    identity and role time (their pipeline components, timed inside the real
+    pipeline), places on a map (the reference look-ups of mapping), stories (the
+    signature of mapping, and the band look-up of the load; the latter empties
+    the graph). Merge review runs inside resolution, timed with the load."""
+    from extractors.pipeline import extract_documents, load_pipeline
+    from schema.geo import country_reference, place_reference
+    from schema.shingles import signature
+    from tools.stories import load_cost
+
+    sample = docs[:FEATURE_DOCS]
+    nlp = load_pipeline()
+    out: dict[str, Any] = {"documents": len(sample)}
+    for name, key in (("newsgraph_event_identity", "event_identity_ms"), ("newsgraph_role_time", "role_time_ms")):
+        spent = [0.0]
+        component = nlp.get_pipe(name)
+        original, timed = _timing(component, spent)
+        type(component).__call__ = timed  # type: ignore[method-assign]
+        try:
+            for _ in extract_documents(sample):
+                pass
+        finally:
+            type(component).__call__ = original  # type: ignore[method-assign]
+        out[key] = round(spent[0] * 1000 / max(1, len(sample)), 3)
+    country_reference("GB")  # the tables load once per process (about 0.3 s): not a per-document cost
+    started = time.perf_counter()
+    for x in extractions[:FEATURE_DOCS]:
+        for e in x.entities:
+            if e.label == "Place" and e.attributes.get("geonames_id"):
+                place_reference(int(e.attributes["geonames_id"]))
+            elif e.label == "Country" and e.attributes.get("iso_code"):
+                country_reference(str(e.attributes["iso_code"]))
+    out["places_lookup_ms"] = round((time.perf_counter() - started) * 1000 / max(1, len(sample)), 3)
+    started = time.perf_counter()
+    for d in sample:
+        signature(d.text)
+    out["story_signature_ms"] = round((time.perf_counter() - started) * 1000 / max(1, len(sample)), 3)
+    log(f"features: story look-up in the load, {STORY_LOAD_DOCS} documents ...")
+    cost = load_cost(conn, corpus, limit=STORY_LOAD_DOCS)
+    out["story_load"] = cost
+    return out
+
+
 # ------------------------------------------------------------------- whole
 
 
@@ -699,6 +762,8 @@ def run_bench(options: BenchOptions, log: Log = lambda _m: None) -> dict[str, An
         load_docs = extractions[: min(options.load_docs, len(extractions))]
         log(f"load: {len(load_docs)} documents, newsgraph then rdflib-neo4j ...")
         result["load"] = bench_load(conn, load_docs, settings.batch_words, log)
+        log("features: what event identity, role time, places and stories cost per document ...")
+        result["features"] = bench_features(conn, sample, extractions, corpus, log)
         del extractions, load_docs, sample
 
         growth_docs = options.growth_docs or options.docs
