@@ -142,13 +142,13 @@ def test_a_stalled_connection_fails_the_batch_within_the_bound_and_the_next_run_
     loads: list[float] = []
     stalled_at: list[float] = []
 
-    def load_then_stall(tx: Any, plan: LoadPlan, resolve: bool) -> None:
+    def load_then_stall(tx: Any, plan: LoadPlan, *rest: Any) -> None:
         loads.append(time.monotonic())
         if len(loads) == 2 and not stalled_at:
             tx.run(cypher.LOCK_DOCUMENTS, rows=plan.documents).consume()
             stalled_at.append(time.monotonic())
             proxy.stall()
-        real_load(tx, plan, resolve)
+        real_load(tx, plan, *rest)
 
     monkeypatch.setattr(store, "_load", load_then_stall)
     report, _ = _ingest_within([str(folder)], limit=BOUND + SLACK + 120)
