@@ -15,35 +15,14 @@ from typing import Any
 
 import pytest
 from neo4j import ManagedTransaction
+from test_integration_resolution import _load, _person_doc  # the same hand-made documents
 
 from extractors.types import Document, Entity, Evidence, Extraction, Mention, Relation
 from graphstore import cypher, store
-from graphstore.plan import plan_from_graph
-from schema.batch import build_batch
 
 pytestmark = pytest.mark.integration
 
 BASE = "https://w3id.org/newsgraph/id/"
-
-
-def _person_doc(doc_id: str, people: list[tuple[str, str]]) -> Extraction:
-    """One sentence per (name, country code), each a NATIONAL_OF fact."""
-    text = ""
-    entities: dict[str, Entity] = {}
-    relations = []
-    for index, (name, code) in enumerate(people):
-        sentence = f"{name} is a national of {code} ."
-        p = entities.setdefault(name, Entity(f"e{len(entities)}", "Person", name,
-                                             BASE + "person/" + name.lower().replace(" ", "-")))
-        p.mentions.append(Mention(len(text), len(text) + len(name), name, index))
-        c0 = len(text) + sentence.index(code)
-        c = entities.setdefault(code, Entity(f"e{len(entities)}", "Country", code, BASE + "country/" + code,
-                                             attributes={"iso_code": code}))
-        c.mentions.append(Mention(c0, c0 + len(code), code, index))
-        relations.append(Relation(p.id, "NATIONAL_OF", c.id, {}, 0.7,
-                                  [Evidence(index, len(text), len(text) + len(sentence))]))
-        text += sentence + "\n"
-    return Extraction(Document(doc_id, text), list(entities.values()), relations, extractor_version="test-1")
 
 
 def _org_doc(doc_id: str, orgs: list[tuple[str, str]]) -> Extraction:
@@ -64,12 +43,6 @@ def _org_doc(doc_id: str, orgs: list[tuple[str, str]]) -> Extraction:
                                   [Evidence(index, len(text), len(text) + len(sentence))]))
         text += sentence + "\n"
     return Extraction(Document(doc_id, text), list(entities.values()), relations, extractor_version="test-1")
-
-
-def _load(conn: store.Connection, *extractions: Extraction) -> None:
-    graph, failures = build_batch(list(extractions))
-    assert failures == []
-    store.load_plan(conn, plan_from_graph(graph))
 
 
 def _names() -> dict[str, str]:
