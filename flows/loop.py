@@ -167,7 +167,9 @@ class _Run:
 
     def fail(self, batch: list[Document], exc: Exception) -> None:
         down = neo4j_down(exc)
-        if down is not None:
+        if down is not None and self.down is None:
+            # The first cause found stands: a later batch's failure to reach a
+            # Neo4j that already stalled or went away is a symptom of it.
             self.down = down
             self.logger.error("%s; the remaining documents are not loaded", down)
         elif self.down is None:
@@ -189,6 +191,10 @@ class _Run:
             self.report.kept_old_version += len(getattr(selection, "kept_old", ()))
             mapped = pending.mapped.result()
         except Exception as exc:
+            # The previous batch's load is settled first, so that failures are
+            # recorded in reading order: when Neo4j stalls under that load, the
+            # stall, not this batch's failed look-up behind it, is the cause.
+            self.settle_load()
             self.fail(pending.batch, exc)
             self.tick()
             return

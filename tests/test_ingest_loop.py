@@ -148,6 +148,37 @@ def test_a_failing_stage_before_the_load_fails_its_batch(runner: Any) -> None:
     assert load.loaded == [["d0", "d1"], ["d4"]]
 
 
+def test_a_stall_under_a_load_is_the_reason_even_when_a_later_lookup_fails_first() -> None:
+    """Neo4j stalls under the first batch's load; the next batch's look-up,
+    running beside it, fails to connect before the load's time bound is up.
+    The stall is the cause, and every document not loaded is named with it."""
+    import threading
+
+    lookup_failed = threading.Event()
+
+    class _StalledLoad(_Load):
+        def __call__(self, plan: _Plan) -> dict[str, int]:
+            lookup_failed.wait(5)  # the bound runs out after the look-up has failed
+            raise TimeoutError("no answer within 5 s while loading 2 documents")
+
+    def select(batch: list[Document]) -> list[Document]:
+        if batch[0].id != "d0":
+            lookup_failed.set()
+            raise ServiceUnavailable("no handshake")
+        return batch
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runner = _Runner(pool)
+        stages = _stages(_StalledLoad(), runner)
+        stages = Stages(select=Stage(runner.task(select), True), extract=stages.extract, map=stages.map,
+                        load=stages.load)
+        report = ingest(BATCHES, stages, in_flight=2)
+    assert lookup_failed.is_set(), "the later look-up never ran beside the load"
+    reason = "not loaded: Neo4j timed out: no answer within 5 s while loading 2 documents"
+    assert report.failed == [(f"d{n}", reason) for n in range(5)]
+    assert report.loaded == 0
+
+
 @dataclass(frozen=True)
 class _ReadFailure:
     source: str
