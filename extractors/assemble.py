@@ -37,6 +37,7 @@ from extractors.vocab import (
     ROLE_HEADS,
     ROLE_MODIFIERS,
     SPORT_ROLES,
+    WEEKDAYS,
 )
 from extractors.words import word_at
 
@@ -44,7 +45,6 @@ URI_BASE = "https://w3id.org/newsgraph/id/"
 SPAN_KEY = "ng_entities"  # every entity mention the assembly kept, labelled, kb_id the entity's uri
 _SLUG = re.compile(r"[^0-9a-z]+")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
-WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _YEAR_PREPS = frozenset({"in", "since", "until", "till", "by", "from", "before", "after", "during"})
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)+(?:[^\W\d_]['\w-]*)?$")  # "P.", "J.H.", "T.O'Gorman"
@@ -255,7 +255,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     for start, end in squad_names(doc):
         if occ.free(start, end):
             accept(replace(_person(doc[start:end]), source="squad"))
-    ents = list(doc.ents)
+    ents = [_with_place_opener(ent, gaz) for ent in doc.ents]
     # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
     for ent in ents:
         span = _strip_det(ent)
@@ -321,6 +321,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if rng[1] - rng[0] > 1 and doc[rng[1] - 1].lower_ in PERSONLESS_VENUE_WORDS:
             accept(replace(_org(doc[rng[0]:rng[1]]), label="Place", source="model_venue"))  # "wembley arena"
             continue
+        split = _body_role_name(doc, *rng)
+        if split is not None:
+            # "transip ceo jeroen hupscher": the body, the role, then the person
+            if occ.free(rng[0], split[0]):
+                accept(replace(_org(doc[rng[0]:split[0]]), source="body_in_name"))
+            rng = (split[1], rng[1])
         if rng[0] > 0 and doc[rng[0] - 1].lower_ in COMPANY_NOUNS and doc[rng[0] - 1].lower_ not in ("team", "club"):
             accept(replace(_org(doc[rng[0]:rng[1]]), source="model_company"))  # "hosting company transip"
             continue
@@ -528,6 +534,21 @@ def _org_like(span: Span) -> bool:
     return True
 
 
+def _with_place_opener(ent: Span, gaz: gazetteer.Gazetteer) -> Span:
+    """A body or event named after a place whose first word the model left out
+    ("new | york presbyterian hospital", "the new | york times"): the span
+    with that word, when the two words open a place's name."""
+    if ent.label_ not in ("ORG", "EVENT", "FAC") or ent.start == 0:
+        return ent
+    doc = ent.doc
+    before = doc[ent.start - 1]
+    if before.ent_iob_ != "O" or not before.is_alpha:
+        return ent
+    if f"{before.lower_} {doc[ent.start].lower_}" not in gaz.place_terms:
+        return ent
+    return Span(doc, ent.start - 1, ent.end, label=ent.label_, kb_id=ent.kb_id_)
+
+
 def _strip_det(span: Span) -> Span:
     start, end = span.start, span.end
     doc = span.doc
@@ -536,6 +557,40 @@ def _strip_det(span: Span) -> Span:
     while end > start and doc[end - 1].lower_ in ("'s", "'"):
         end -= 1
     return doc[start:end]
+
+
+# Role words that are nobody's name, so that one inside a person span parts the
+# body before it from the person after it ("transip ceo jeroen hupscher").
+# Words that are also surnames or names ("king", "head", "judge", "bishop",
+# "general") are not here.
+NAME_PARTING_ROLES = frozenset({
+    "ceo", "chairman", "chairwoman", "spokesman", "spokeswoman", "spokesperson", "director", "founder",
+    "co-founder", "president", "minister", "secretary", "editor", "reporter", "correspondent", "striker",
+    "midfielder", "defender", "goalkeeper", "winger", "boss", "columnist", "presenter", "producer",
+    "ambassador", "governor", "mayor", "senator", "analyst", "economist", "executive",
+})
+
+
+def _body_role_name(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """(where the role words start, where the name starts) when a person span
+    reads BODY ROLE FIRST LAST; None otherwise. The body is one to three words,
+    none a title; the name after the role is two words or more."""
+    for k in range(start + 1, min(start + 4, end - 2)):
+        if doc[k].lower_ not in NAME_PARTING_ROLES:
+            continue
+        body_end = k
+        while body_end > start and doc[body_end - 1].lower_ in ROLE_MODIFIERS:
+            body_end -= 1  # "transip chief executive": the modifier belongs to the role
+        body = doc[start:body_end]
+        if not len(body) or any(_is_title_word(t.lower_) or not t.is_alpha for t in body):
+            return None
+        name_start = k + 1
+        while name_start < end and doc[name_start].lower_ in NAME_PARTING_ROLES | ROLE_MODIFIERS:
+            name_start += 1
+        if end - name_start < 2:
+            return None
+        return body_end, name_start
+    return None
 
 
 def _person(span: Span) -> Cand:

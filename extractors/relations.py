@@ -34,6 +34,7 @@ from extractors.vocab import (
     ROLE_HEADS,
     ROLE_MODIFIERS,
     SPORT_ROLES,
+    WEEKDAYS,
 )
 from extractors.words import word_at
 
@@ -170,6 +171,8 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
             role, rule = ix.read_role(j), "holder_role_person"
             if role is None:
                 role, rule = ix.read_free_role(j), "holder_free_role_person"
+            if role is None:
+                yield from _holder_plural_role_people(ix, idx, j)
             if role:
                 k = role[2] + (1 if ix.low(role[2]) == "," else 0)
                 person = ix.at(k, ("Person",))
@@ -195,7 +198,7 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
             if holder is not None:
                 h = ix.cands[holder]
                 k = h.end + (1 if ix.low(h.end) in ("'s", "'") else 0)
-                role = ix.read_role(k)
+                role = ix.read_role(k) or ix.read_free_role(k)  # "an epa regional administrator"
                 # "baker , fed chairman volcker": the role belongs to the next person
                 if role and ix.same_sentence(cand.start, k) and ix.at(role[2], ("Person",)) is None:
                     yield from _role_or_nationality(ix, idx, holder, role, "person_holder_role", cand.start)
@@ -205,6 +208,28 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                     holder, _ = ix.at_det(role[2] + 1, holders)
                     if holder is not None and ix.same_sentence(cand.start, role[2] + 1):
                         yield (idx, "HOLDS_ROLE", holder, {"role": role[0]}, "person_role_of_holder", cand.start)
+
+
+def _holder_plural_role_people(ix: _Index, holder: int, j: int) -> Iterator[Found]:
+    """[country|org] ('s)? (MODIFIER)? ROLEs P1 (, P2)* and Pn: "chelsea strikers
+    diego costa and loic remy", "top gear co-hosts richard hammond and james may"."""
+    while ix.low(j) in ROLE_MODIFIERS:
+        j += 1
+    plural = ix.low(j)
+    singular = plural[:-1] if plural.endswith("s") else ""
+    if singular not in ROLE_HEADS or singular in SPORT_ROLE_NAMES:
+        return
+    people, k = [], j + 1
+    while (person := ix.at(k, ("Person",))) is not None and ix.same_sentence(j, k):
+        people.append(person)
+        after = ix.cands[person].end
+        if ix.low(after) not in (",", "and") or len(people) >= 6:
+            break
+        k = after + 1
+    if len(people) < 2:
+        return  # one name after a plural role is not the list the role names
+    for person in people:
+        yield from _role_or_nationality(ix, person, holder, (singular, singular, j + 1), "holder_roles_people", j)
 
 
 def _role_or_nationality(ix: _Index, person: int, holder: int, role: tuple[str, str, int],
@@ -395,8 +420,11 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
         tok = doc[cand.start:cand.end].root
         words: list[Any] = []
         prep = tok.head
-        if tok.dep_ == "pobj" and prep.lower_ in _HOME_PREPS and prep.head.lower_ in _HOME_PREPS[prep.lower_]:
-            verb = tok.head.head
+        verb = prep.head
+        # "who lives a few hours away in ghent": the place hangs from the distance
+        if verb.dep_ == "advmod" and verb.lower_ in ("away", "nearby", "close", "far"):
+            verb = verb.head
+        if tok.dep_ == "pobj" and prep.lower_ in _HOME_PREPS and verb.lower_ in _HOME_PREPS[prep.lower_]:
             words = [c for c in verb.children if c.dep_ == "nsubj"]
             if words and words[0].lower_ in ("who", "that") and verb.dep_ == "relcl":
                 words = [verb.head]  # "ms kunis , who lives in hollywood"
@@ -412,7 +440,7 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
             if person is not None and ix.same_sentence(word.i, cand.start):
                 yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
                 # "... who lives in hollywood with partner ashton kutcher and daughter wyatt"
-                home_verb = tok.head.head if tok.dep_ == "pobj" else None
+                home_verb = verb if tok.dep_ == "pobj" else None
                 for prep in (home_verb.children if home_verb is not None else ()):
                     if prep.dep_ != "prep" or prep.lower_ != "with":
                         continue
@@ -767,6 +795,12 @@ def _nationality(ix: _Index) -> Iterator[Found]:
                 person = ix.at(j, ("Person",))
                 if person is not None:
                     yield (person, "NATIONAL_OF", idx, {}, "demonym_descr_person", cand.start)
+                    # "nadal eased past spanish compatriot almagro": a compatriot of the one before
+                    if "compatriot" in ix.lows[cand.end:j]:
+                        before = [k for k, c in enumerate(ix.cands) if c.label == "Person" and c.end <= cand.start
+                                  and not c.nested and ix.same_sentence(c.start, cand.start)]
+                        if before:
+                            yield (before[-1], "NATIONAL_OF", idx, {}, "compatriot_of_person", cand.start)
         if cand.label == "Country" and not cand.demonym and ix.low(cand.end) == "international":
             person = ix.at(cand.end + 1, ("Person",))
             if person is not None:
@@ -778,7 +812,19 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             country, _ = ix.at_det(cand.end + 1, ("Country",))
             if country is not None and ix.cands[country].demonym and ix.low(cand.end + 1) in ("the", "a", "an"):
                 yield (idx, "NATIONAL_OF", country, {}, "person_comma_demonym", cand.start)
+        if cand.label == "Person" and ix.low(cand.end) == ",":
+            # PERSON , (one of)? COUNTRY 's ...   "martin freeman , one of britain 's most bankable stars"
+            j = cand.end + 1 + (2 if ix.lows[cand.end + 1:cand.end + 3] == ["one", "of"] else 0)
+            country = ix.at(j, ("Country",))
+            if country is not None and not ix.cands[country].demonym \
+                    and ix.low(ix.cands[country].end) in ("'s", "'"):
+                yield (idx, "NATIONAL_OF", country, {}, "person_country_poss", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == "of":
+            # PERSON of (the)? ORG   "roy bentham of spirit of shankly", "dr richard carlson of the
+            # carnegie institution for science": a member, where no role is named
+            body, _ = ix.at_det(cand.end + 1, ("Organization",))
+            if body is not None and not ix.cands[body].demonym:
+                yield (idx, "HOLDS_ROLE", body, {"role": "member"}, "person_of_org", cand.start)
             country = ix.at(cand.end + 1, ("Country",))
             if country is not None and not ix.cands[country].demonym:
                 yield (idx, "NATIONAL_OF", country, {}, "person_of_country", cand.start)
@@ -824,6 +870,23 @@ def _located(ix: _Index) -> Iterator[Found]:
                 if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, k) \
                         and _contained(ix, idx, tail):
                     yield (idx, "LOCATED_IN", tail, {}, "x_in_place", cand.start)
+        # EVENT (when)? at|in (the)? PLACE   "the 2010 league cup final at wembley",
+        # "the kite festival last saturday in chongqing"
+        if cand.label == "Event":
+            j = cand.end
+            date = ix.at(j, ("Date",))
+            if date is not None:
+                j = ix.cands[date].end
+            elif ix.low(j) in ("last", "this", "next") and ix.low(j + 1) in WEEKDAYS:
+                j += 2
+            if ix.low(j) in ("at", "in") and (j > cand.end or ix.low(j) == "at"):
+                k = j + 1
+                while ix.low(k) in DETERMINERS:
+                    k += 1
+                tail = ix.at(k, PLACE_LABELS)
+                if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, k) \
+                        and _contained(ix, idx, tail):
+                    yield (idx, "LOCATED_IN", tail, {}, "event_at_place", cand.start)
         # Y 's X
         if cand.label in PLACE_LABELS and not cand.demonym and ix.low(cand.end) in ("'s", "'"):
             head = ix.at(cand.end + 1, ("Place", "Organization"))
@@ -975,9 +1038,22 @@ def _family(ix: _Index) -> Iterator[Found]:
             owner = _previous_person(ix, j, cand.key)
             if owner is not None:
                 yield (idx, "RELATIVE_OF", owner, {"kind": ix.low(kin_at)}, "pronoun_kin_person", cand.start)
+        # his|her parents|children , P1 and P2   <- each of the pair, of the person before
+        if ix.low(kin_at) in PLURAL_KIN and ix.low(j) in ("his", "her") and j >= 0:
+            pair = [idx]
+            if ix.low(cand.end) == "and":
+                other = ix.at(cand.end + 1, ("Person",))
+                if other is not None and ix.same_sentence(cand.start, cand.end + 1):
+                    pair.append(other)
+            owner = _previous_person(ix, j, cand.key)
+            kind = PLURAL_KIN[ix.low(kin_at)]
+            for member in pair if owner is not None and len(pair) == 2 else ():
+                if ix.cands[member].key != ix.cands[owner].key:
+                    yield (member, "RELATIVE_OF", owner, {"kind": kind}, "pronoun_kin_pair", cand.start)
 
 
-PLURAL_KIN = frozenset({"parents", "children"})  # "his parents , donna and peter lane": a list, not one kin
+# "his parents , donna and peter lane": a pair, not one kin; what each of the pair is
+PLURAL_KIN = {"parents": "parent", "children": "child"}
 
 
 def _previous_person(ix: _Index, tok: int, not_key: str) -> int | None:
@@ -1027,6 +1103,17 @@ def _event_participants(ix: _Index) -> Iterator[Found]:
             if event is not None and ix.same_sentence(cand.start, k):
                 yield (idx, "PARTICIPATES_IN", event, {"role": "winner"}, "actor_won_event", cand.start)
                 continue
+        # "neymar ( left ) poses for a photo with rafael nadal at the barcelona open":
+        # a caption puts whoever it shows at the event
+        if ix.low(j) == "(" and ix.low(j + 2) == ")":
+            j += 3
+        if ix.low(j) in CAPTION_VERBS:
+            yield from _shown_at_event(ix, idx, j)
+            continue
+        # "schumacher makes his debut in the adac formula 4 series"
+        if ix.low(j) in ("makes", "made", "make", "making") and ix.low(j + 1) in ("his", "her", "their") \
+                and ix.low(j + 2) in COMPETE_WORDS:
+            j += 2
         # ACTOR verb ... (ACTOR2)? ... in|at the EVENT, within one clause
         if ix.low(j) not in COMPETE_WORDS:
             continue
@@ -1046,6 +1133,29 @@ def _event_participants(ix: _Index) -> Iterator[Found]:
                         yield (other, "PARTICIPATES_IN", event, {"role": "participant"}, "opponent_in_event",
                                cand.start)
                     break
+
+
+CAPTION_VERBS = frozenset({"poses", "posed", "posing", "pictured", "photographed", "smiles", "waves", "arrives",
+                           "arrived", "arriving"})
+
+
+def _shown_at_event(ix: _Index, actor: int, verb: int) -> Iterator[Found]:
+    """The actor, and anyone "with" them, attends the event named after "at"
+    later in the same clause."""
+    company: list[int] = []
+    for k in range(verb + 1, min(verb + 16, len(ix.lows))):
+        if not ix.same_sentence(verb, k) or ix.low(k) in (";", "--", "while", "but", "after", "as"):
+            return
+        if ix.low(k - 1) == "with" or (company and ix.low(k - 1) == "and"):
+            other = ix.at(k, ("Person",))
+            if other is not None:
+                company.append(other)
+        if ix.low(k) == "at":
+            event, _ = ix.at_det(k + 1, ("Event",))
+            if event is not None:
+                for who in (actor, *company):
+                    yield (who, "PARTICIPATES_IN", event, {"role": "attendee"}, "shown_at_event", verb)
+            return
 
 
 def _event_dates(ix: _Index) -> Iterator[Found]:

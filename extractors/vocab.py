@@ -104,3 +104,4 @@ COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", 
                            "giant", "maker", "manufacturer", "startup", "start-up", "broadcaster", "newspaper",
                            "insurer", "lender", "conglomerate", "chain", "club", "charity", "organisation",
                            "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team"})
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
