@@ -347,23 +347,38 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):
             name = f"{gaz.places[int(span.kb_id_)].name} Police"
             accept(Cand(span.start, span.end + 1, "Organization", slug(name), name, source="place_police"))
+            accept(_gazetteer_place(span, nested=True))
+    # d''') a facility named after its place ("denver international airport",
+    # "lackland air force base"): the facility, a place of its own
+    for span in places:
+        tail = _facility_tail(doc, span.end)
+        if tail and occ.free(span.start, span.end + tail):
+            name = f"{gaz.places[int(span.kb_id_)].name} {_display(doc[span.end:span.end + tail])}"
+            accept(Cand(span.start, span.end + tail, "Place", slug(name), name, source="place_facility"))
+            accept(_gazetteer_place(span, nested=True))  # the airport names its city: both are there
+    for ent in ents:
+        if ent.label_ not in ("ORG", "FAC", "GPE", "LOC", "PERSON") or len(ent) > 4 \
+                or not occ.free(ent.start, ent.end):
+            continue
+        span = _strip_det(ent)
+        # the tail may start inside the model's span ("lackland air force | base")
+        end = next((ent.end - back + tail for back in (0, 1, 2)
+                    for tail in [_facility_tail(doc, ent.end - back)] if tail > back and ent.end - back > span.start),
+                   0)
+        if end and len(span) and occ.free(span.start, end):
+            name = _display(doc[span.start:end])
+            accept(Cand(span.start, end, "Place", slug(name), name, source="name_facility"))
     # e) places; a compass point before one names a part of it ("south london")
     for span in places:
         if occ.free(span.start, span.end):
-            pinfo = gaz.places[int(span.kb_id_)]
-            pattrs: dict[str, Any] = {}
-            if pinfo.geonames_id > 0:  # regions of data/regions.tsv have no geonames id
-                pattrs["geonames_id"] = pinfo.geonames_id
-            if pinfo.country_code:
-                pattrs["country_code"] = pinfo.country_code
             start = span.start
             if start > 0 and doc[start - 1].lower_ in COMPASS and occ.free(start - 1, start):
-                name = f"{_display(doc[start - 1:start])} {pinfo.name}"
+                place = _gazetteer_place(span)
+                name = f"{_display(doc[start - 1:start])} {place.name}"
                 accept(Cand(start - 1, span.end, "Place", slug(name), name,
-                            {k: v for k, v in pattrs.items() if k == "country_code"}, source="gazetteer_place"))
+                            {k: v for k, v in place.attrs.items() if k == "country_code"}, source="gazetteer_place"))
                 continue
-            key = f"geonames-{pinfo.geonames_id}" if pinfo.geonames_id > 0 else slug(pinfo.name)
-            accept(Cand(span.start, span.end, "Place", key, pinfo.name, pattrs, source="gazetteer_place"))
+            accept(_gazetteer_place(span))
     # f) the model's other entities; a known person's name stays a person
     people = {tuple(t.lower_ for t in doc[c.start:c.end]) for c in cands if c.label == "Person"}
     place_starts = {span.start for span in places}
@@ -532,6 +547,31 @@ def _org_like(span: Span) -> bool:
                 nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper):
             return False
     return True
+
+
+def _gazetteer_place(span: Span, nested: bool = False) -> Cand:
+    """The candidate of a place the gazetteer matched, with its identifiers."""
+    pinfo = gazetteer.load_gazetteer().places[int(span.kb_id_)]
+    attrs: dict[str, Any] = {}
+    if pinfo.geonames_id > 0:  # regions of data/regions.tsv have no geonames id
+        attrs["geonames_id"] = pinfo.geonames_id
+    if pinfo.country_code:
+        attrs["country_code"] = pinfo.country_code
+    key = f"geonames-{pinfo.geonames_id}" if pinfo.geonames_id > 0 else slug(pinfo.name)
+    return Cand(span.start, span.end, "Place", key, pinfo.name, attrs, source="gazetteer_place", nested=nested)
+
+
+# The words that end a facility's name when a place's or a name's words open it.
+FACILITY_TAILS = (("international", "airport"), ("air", "force", "base"), ("air", "base"), ("airport",),
+                  ("cathedral",), ("railway", "station"), ("museum",), ("zoo",), ("racecourse",))
+
+
+def _facility_tail(doc: Doc, i: int) -> int:
+    """How many tokens from i end a facility's name (0: none)."""
+    for tail in FACILITY_TAILS:
+        if tuple(t.lower_ for t in doc[i:i + len(tail)]) == tail:
+            return len(tail)
+    return 0
 
 
 def _with_place_opener(ent: Span, gaz: gazetteer.Gazetteer) -> Span:

@@ -148,7 +148,10 @@ class _Index:
             words = self.lows[i:i + lead]
             if len(words) < lead or not all(
                     w in ("and", "&") or (w.isalpha() and (self.doc[k].pos_ in ("NOUN", "PROPN", "ADJ")
-                                                           or self.doc[k].tag_ == "VBG"))  # "attacking midfielder"
+                                                           or self.doc[k].tag_ == "VBG"  # "attacking midfielder"
+                                                           # "benefits chief": a plural noun the tagger
+                                                           # read as a verb, right before the role
+                                                           or (self.doc[k].tag_ == "VBZ" and lead == 1)))
                     for k, w in enumerate(words, start=i)):
                 return None
             if any(self.starting.get(k) for k in range(i, i + lead)):
@@ -848,14 +851,17 @@ def _located(ix: _Index) -> Iterator[Found]:
         # X , Y   (not a list: "london , paris and berlin")
         if cand.label in heads and ix.low(cand.end) == ",":
             tail = ix.at(cand.end + 1, PLACE_LABELS)
-            if tail is not None and not ix.cands[tail].demonym and ix.same_sentence(cand.start, cand.end + 1):
+            if tail is not None and not ix.cands[tail].demonym and not ix.cands[tail].nested \
+                    and ix.same_sentence(cand.start, cand.end + 1):
                 t = ix.cands[tail]
                 after = ix.low(t.end)
                 listed = after in ("and", "or") or (after == "," and ix.at(t.end + 1, PLACE_LABELS) is not None
                                                     and ix.low(ix.cands[ix.at(t.end + 1, PLACE_LABELS) or 0].end)
                                                     in ("and", "or", ","))
                 before_list = ix.low(cand.start - 1) == "," and ix.before(cand.start - 1, PLACE_LABELS) is not None
-                owner = after in ("'s", "'")  # "nme , london 's o2 arena": london owns what follows
+                # "nme , london 's o2 arena": london owns what follows ("'" after a name
+                # ending in s is its possessive; elsewhere it opens a quote)
+                owner = after == "'s" or (after == "'" and ix.low(t.end - 1).endswith("s"))
                 if not listed and not before_list and not owner and _contained(ix, idx, tail):
                     yield (idx, "LOCATED_IN", tail, {}, "x_comma_place", cand.start)
         # X (,)? in (the)? Y
@@ -912,7 +918,8 @@ def _place_named(ix: _Index) -> Iterator[Found]:
     describes ("dutch hosting company transip")."""
     places: dict[str, int] = {}
     for idx, cand in enumerate(ix.cands):
-        if cand.label in PLACE_LABELS and not cand.demonym and not cand.nested and cand.source != "club":
+        # (a place nested in a body's name counts: "denver police", "denver international airport")
+        if cand.label in PLACE_LABELS and not cand.demonym and cand.source != "club":
             places.setdefault(" ".join(ix.lows[cand.start:cand.end]), idx)
     for idx, cand in enumerate(ix.cands):
         if cand.label not in ("Organization", "Place") or cand.nested or cand.source in ("club", "venue") \
@@ -1047,7 +1054,9 @@ def _family(ix: _Index) -> Iterator[Found]:
                     pair.append(other)
             owner = _previous_person(ix, j, cand.key)
             kind = PLURAL_KIN[ix.low(kin_at)]
-            for member in pair if owner is not None and len(pair) == 2 else ():
+            if owner is None or len(pair) != 2:
+                continue
+            for member in pair:
                 if ix.cands[member].key != ix.cands[owner].key:
                     yield (member, "RELATIVE_OF", owner, {"kind": kind}, "pronoun_kin_pair", cand.start)
 

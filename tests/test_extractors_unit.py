@@ -483,3 +483,21 @@ def test_a_person_of_an_organisation_is_its_member(case) -> None:
     # the pattern states it, not only the classifier's guess
     assert ("Jane Doyle", "Greenpeace", "person_of_org") in {
         (by_id[r.head], by_id[r.tail], r.rule.split("~")[0]) for r in ex.relations if r.type == "HOLDS_ROLE"}
+
+
+def test_a_quote_after_a_place_pair_is_no_possessive() -> None:
+    ex = run_all("a school in ithaca , new york 'was closed for good' , officials said .")
+    by_id = {e.id: e.name for e in ex.entities}
+    assert ("Ithaca", "New York", "x_comma_place") in {
+        (by_id[r.head], by_id[r.tail], r.rule.split("~")[0]) for r in ex.relations if r.type == "LOCATED_IN"}
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_facility_named_after_its_city_is_a_place_in_that_city(case) -> None:
+    ex = run_all(case("Guards at Boston International Airport stopped him , Boston police said . "
+                      "She served at the Ramstein Air Force Base in Germany ."))
+    places = names(ex, "Place")
+    assert {"Boston International Airport", "Boston", "Ramstein Air Force Base"} <= places
+    located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert {("Boston International Airport", "Boston"), ("Boston Police", "Boston"),
+            ("Ramstein Air Force Base", "Germany")} <= located
