@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from extractors.assemble import Cand
 from extractors.calibration import calibrated, classifier_rule
+from extractors.sports import is_sports_story
 from extractors.truecase import case_table
 from extractors.types import Entity, Evidence, Relation
 from extractors.vocab import (
@@ -414,6 +415,10 @@ _HOME_VERBS = frozenset(["live", "lives", "lived", "living", "reside", "resides"
 _HOME_PREPS = {"in": _HOME_VERBS, "to": _MOVE_VERBS, "from": frozenset(["move", "moves", "moved", "moving"])}
 
 
+# Verbs whose "to" clause happened ("decided to move"), unlike a wish or a plan ("wanted to live").
+_DONE_VERBS = frozenset({"decided", "chose", "used", "had", "went", "managed"})
+
+
 def _home_clause(ix: _Index) -> Iterator[Found]:
     covering = ix.covering(("Person",))
     doc = ix.doc
@@ -429,6 +434,8 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
             verb = verb.head
         if tok.dep_ == "pobj" and prep.lower_ in _HOME_PREPS and verb.lower_ in _HOME_PREPS[prep.lower_]:
             words = [c for c in verb.children if c.dep_ == "nsubj"]
+            if not words and verb.dep_ == "xcomp" and verb.head.lower_ in _DONE_VERBS:
+                words = [c for c in verb.head.children if c.dep_ == "nsubj"]  # "he decided to move to hong kong"
             if words and words[0].lower_ in ("who", "that") and verb.dep_ == "relcl":
                 words = [verb.head]  # "ms kunis , who lives in hollywood"
             elif not words and verb.dep_ in ("acl", "advcl", "relcl") and verb.head.i != verb.i:
@@ -439,9 +446,12 @@ def _home_clause(ix: _Index) -> Iterator[Found]:
                         c.lower_ == "where" for c in verb.children):
                     words = [c for c in verb.children if c.dep_ == "nsubj"]
         for word in words:
-            person = covering.get(word.i)
+            person, rule = covering.get(word.i), "home_clause"
+            if person is None and word.lower_ in ("he", "she"):
+                # "he decided to move to hong kong": whom the sentence, or the one before, is about
+                person, rule = _previous_person(ix, word.i, ""), "pronoun_home_clause"
             if person is not None and ix.same_sentence(word.i, cand.start):
-                yield (person, "LIVES_IN", idx, {}, "home_clause", word.i)
+                yield (person, "LIVES_IN", idx, {}, rule, word.i)
                 # "... who lives in hollywood with partner ashton kutcher and daughter wyatt"
                 home_verb = verb if tok.dep_ == "pobj" else None
                 for prep in (home_verb.children if home_verb is not None else ()):
@@ -783,6 +793,38 @@ def _club_context(ix: _Index) -> Iterator[Found]:
                        cand.start)
 
 
+# Words that put a second side in a sentence: its people may be the other club's.
+OPPONENT_WORDS = frozenset({"against", "v", "vs", "vs.", "versus", "beat", "beats", "beaten", "defeat", "defeated",
+                            "win", "victory", "draw", "drew", "lost", "lose", "loss", "to", "past", "over", "former",
+                            "ex", "from", "joined", "signed", "sold", "loan", "rivals", "opponents", "visitors"})
+
+
+def _one_club_sentence(ix: _Index) -> Iterator[Found]:
+    """In a sports story, a team news sentence that names one club and no other
+    side: its people are that club's ("schalk brits lines up at hooker for
+    saracens , but owen farrell and chris ashton are on the bench")."""
+    if not is_sports_story(ix.doc):
+        return
+    by_sentence: dict[int, list[int]] = {}
+    for idx, cand in enumerate(ix.cands):
+        if not cand.nested:
+            by_sentence.setdefault(ix.tok_sent[cand.start], []).append(idx)
+    for members in by_sentence.values():
+        clubs = {ix.cands[i].key: i for i in members if ix.cands[i].source == "club"}
+        others = [i for i in members if ix.cands[i].label in ("Organization", "Country") and
+                  ix.cands[i].source != "club"]
+        if len(clubs) != 1 or others:
+            continue
+        start, end = ix.cands[members[0]].start, ix.cands[members[-1]].end
+        sentence = range(start, end)
+        if any(ix.low(k) in OPPONENT_WORDS or ix.low(k).startswith("ex-") for k in sentence):
+            continue
+        club = next(iter(clubs.values()))
+        for i in members:
+            if ix.cands[i].label == "Person":
+                yield (i, "HOLDS_ROLE", club, {"role": "player"}, "one_club_sentence", ix.cands[i].start)
+
+
 def _nationality(ix: _Index) -> Iterator[Found]:
     """"spanish compatriot nicolas almagro", "kei nishikori of japan", "costa rica
     international jose cubero", and a state's office holder: "russia foreign minister lavrov"."""
@@ -996,6 +1038,18 @@ def _homes(ix: _Index) -> Iterator[Found]:
                     region = ix.at(end + 1, PLACE_LABELS) if ix.low(end) == "," else None
                     if region is not None and not ix.cands[region].demonym:
                         yield (idx, "LIVES_IN", region, {}, "person_home_in", cand.start)
+            # PERSON ... his|her home|house in PLACE   "smith returned to his home in leeds"
+            k = cand.end
+            while k < cand.end + 12 and ix.same_sentence(cand.start, k) and ix.low(k) not in (".", ";") \
+                    and ix.at(k, ("Person",)) is None:
+                if ix.low(k) in ("his", "her") and ix.low(k + 1) in HOME_NOUNS and ix.low(k + 2) in ("in", "at") \
+                        and _previous_person(ix, k, "") == idx:
+                    place, _ = ix.at_det(k + 3, PLACE_LABELS)
+                    if place is not None and not ix.cands[place].demonym and ix.cands[place].source != "club" \
+                            and ix.same_sentence(cand.start, k + 3):
+                        yield (idx, "LIVES_IN", place, {}, "pronoun_home_in", k)
+                    break
+                k += 1
         if cand.label == "Place" and cand.source != "club":
             j = cand.end
             words = 0
@@ -1194,11 +1248,20 @@ def weak_entities(entities: list[Entity]) -> set[str]:
         len(e.mentions) <= 1 or len(e.name.split()) == 1)}
 
 
+# What a rule says when it knows no more than that a role or a part is held.
+GENERIC_ROLES = frozenset({"player", "member", "participant", "attendee"})
+
+
+def _generic(props: dict[str, Any]) -> bool:
+    role = props.get("role", props.get("kind"))
+    return role is None or role in GENERIC_ROLES
+
+
 def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
                       sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
     """The precise patterns only."""
     ix = _Index(doc, cands, cand_entity, entities, tok_sent)
-    merged: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], Relation] = {}
+    merged: dict[tuple[str, str, str], list[Relation]] = {}
 
     weak = weak_entities(entities)
 
@@ -1207,13 +1270,20 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
             return
         if head in weak or tail in weak:
             rule += WEAK_SUFFIX  # a pattern between doubtful entities is its own rule, calibrated apart
-        key = (head, rtype, tail, tuple(sorted(props.items())))
-        rel = merged.get(key)
+        found = merged.setdefault((head, rtype, tail), [])
+        rel = next((r for r in found if r.properties == props), None)
+        if rel is None and found and _generic(props):
+            rel = found[0]  # "player" adds nothing to "hooker": the same fact, one more witness
+        if rel is None:
+            rel = next((r for r in found if _generic(r.properties)), None)
+            if rel is not None:
+                rel.properties = dict(props)  # the named role replaces the generic one
         if rel is None:
             # The first rule that finds a fact names it (the finders run in a fixed
             # order), whatever the calibration says: so calibrating again measures
             # the same rules and gives the same table.
-            rel = merged[key] = Relation(head, rtype, tail, dict(props), calibrated(rtype, rule), rule=rule)
+            rel = Relation(head, rtype, tail, dict(props), calibrated(rtype, rule), rule=rule)
+            found.append(rel)
         start, end = sentences[sent]
         if not any(ev.sentence == sent for ev in rel.evidence):
             rel.evidence.append(Evidence(sent, start, end))
@@ -1221,10 +1291,10 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
-                   _place_named, _actor_poss_event, _event_verb_context):
+                   _place_named, _actor_poss_event, _event_verb_context, _one_club_sentence):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
-    return list(merged.values())
+    return [rel for found in merged.values() for rel in found]
 
 
 # A classifier-only HOLDS_ROLE with no role word near the person: DWIE's

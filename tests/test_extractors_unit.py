@@ -501,3 +501,39 @@ def test_a_facility_named_after_its_city_is_a_place_in_that_city(case) -> None:
     located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
     assert {("Boston International Airport", "Boston"), ("Boston Police", "Boston"),
             ("Ramstein Air Force Base", "Germany")} <= located
+
+
+# enough sports words to make a sports story (extractors/sports.py)
+_SPORTS_OPENING = ("The club 's season , the league title race and the cup final : the striker scored a penalty "
+                   "and the goalkeeper kept a clean sheet , the manager said after the match . ")
+
+
+def test_team_news_naming_one_club_is_that_clubs_people() -> None:
+    ex = run_all(_SPORTS_OPENING + "Tom Evans lines up at fly-half for Saracens , but Sam Hill and Joe Marsh "
+                 "are on the bench . Arsenal beat Chelsea as Jack Wilshere scored .")
+    by_id = {e.id: e.name for e in ex.entities}
+    found = {(by_id[r.head], by_id[r.tail], r.rule.split("~")[0]) for r in ex.relations if r.type == "HOLDS_ROLE"}
+    assert {("Sam Hill", "Saracens", "one_club_sentence"), ("Joe Marsh", "Saracens", "one_club_sentence")} \
+        <= found
+    # two sides named: whose player he is, the sentence does not say
+    assert not any(h == "Jack Wilshere" and rule == "one_club_sentence" for h, _, rule in found)
+
+
+def test_a_named_role_replaces_the_generic_one_for_the_same_fact() -> None:
+    ex = run_all(_SPORTS_OPENING + "Saracens hooker Tom Evans is fit . Tom Evans lines up for Saracens .")
+    roles = [r.properties.get("role") for r in ex.relations if r.type == "HOLDS_ROLE"
+             and {e.id: e.name for e in ex.entities}[r.head] == "Tom Evans"]
+    assert roles == ["hooker"]
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_pronoun_that_moves_home_is_the_person_before(case) -> None:
+    ex = run_all(case("Engineer David Brandt built the robot . Last year he decided to move to Oslo with his "
+                      "family . John Smith returned to his home in Leeds on Monday . "
+                      "Anna Cole wanted to live in Rome ."))
+    homes = {(h, t) for h, t, _ in rels(ex, "LIVES_IN")}
+    assert {("David Brandt", "Oslo"), ("John Smith", "Leeds")} <= homes
+    by_id = {e.id: e.name for e in ex.entities}
+    # a wish is no home: no pattern says she lives there
+    assert not [r.rule for r in ex.relations if r.type == "LIVES_IN" and by_id[r.head] == "Anna Cole"
+                and not r.rule.startswith("classifier")]
