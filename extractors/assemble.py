@@ -18,7 +18,7 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractors import events, gazetteer, sports
 from extractors.artifacts import DATA
@@ -76,7 +76,7 @@ class Cand:
     source: str = ""  # what found it, when a rule did ("club", "squad"): relation rules read it
 
 
-def _display(span: Span) -> str:
+def _display(span: Span | list[Token]) -> str:
     """Properly cased display name, keeping the text's own spacing ("ITAR-Tass")."""
     out = []
     for tok in span:
@@ -634,8 +634,17 @@ def _body_role_name(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _person(span: Span) -> Cand:
-    name = _display(span)
+    name = _display(_without_nickname(span))
     return Cand(span.start, span.end, "Person", slug(name), name)
+
+
+def _without_nickname(span: Span) -> Span | list[Token]:
+    """The name without a quoted nickname inside it: "anna 'chickadee' cardwell"
+    is Anna Cardwell (the mention keeps the nickname)."""
+    quotes = [t.i for t in span if t.text in ("'", '"')]
+    if len(quotes) != 2 or quotes[0] == span.start or quotes[1] == span.end - 1 or quotes[1] - quotes[0] > 4:
+        return span
+    return [t for t in span if not quotes[0] <= t.i <= quotes[1]]
 
 
 # A named building, ground or road is a place, not the body that runs it.

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from extractors.assemble import Cand
 from extractors.calibration import calibrated, classifier_rule
+from extractors.gazetteer import load_gazetteer
 from extractors.sports import is_sports_story
 from extractors.truecase import case_table
 from extractors.types import Entity, Evidence, Relation
@@ -208,10 +209,18 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                     yield from _role_or_nationality(ix, idx, holder, role, "person_holder_role", cand.start)
             else:
                 role = ix.read_role(j)
-                if role and ix.low(role[2]) == "of":
-                    holder, _ = ix.at_det(role[2] + 1, holders)
-                    if holder is not None and ix.same_sentence(cand.start, role[2] + 1):
-                        yield (idx, "HOLDS_ROLE", holder, {"role": role[0]}, "person_role_of_holder", cand.start)
+                k = role[2] if role else j
+                while role and ix.low(k) in ("and", "&"):
+                    k += 1
+                # "the founder and president of hanson robotics": one holder, two roles held
+                second = ix.read_role(k) if role and k > role[2] else None
+                roles = [role[0], second[0]] if role and second else [role[0]] if role else []
+                end = second[2] if second else role[2] if role else j
+                if roles and ix.low(end) == "of":
+                    holder, _ = ix.at_det(end + 1, holders)
+                    if holder is not None and ix.same_sentence(cand.start, end + 1):
+                        for name in roles:
+                            yield (idx, "HOLDS_ROLE", holder, {"role": name}, "person_role_of_holder", cand.start)
 
 
 def _holder_plural_role_people(ix: _Index, holder: int, j: int) -> Iterator[Found]:
@@ -681,6 +690,8 @@ def _team_roles(ix: _Index) -> Iterator[Found]:
                     line = ix.lows[max(0, cand.start - 30):cand.start]
                     role = "manager" if "managers" in line else "player"
                     yield (person, "HOLDS_ROLE", idx, {"role": role}, "person_paren_club", cand.start)
+            # CLUB are without|have brought in|recall ... PERSON (and PERSON)*   team news
+            yield from _team_news(ix, idx)
         elif cand.label == "Organization" and ix.low(cand.end) in ("'s", "'"):
             # ORG 's PERSON (, PERSON)* (and PERSON)?   "cnn 's rob frehse , jean casarez ... contributed"
             for n, person in enumerate(_person_list(ix, cand.end + 1)):
@@ -705,6 +716,36 @@ def _team_roles(ix: _Index) -> Iterator[Found]:
                 club, _ = ix.at_det(j + 2, ("Organization",))
                 if club is not None and ix.cands[club].source == "club" and ix.same_sentence(cand.start, j + 1):
                     yield (idx, "HOLDS_ROLE", club, {"role": "player"}, "plays_for_club", cand.start)
+
+
+# What a club does with its own players in team news ("quins are still without
+# mike brown and have brought in george lowe").
+TEAM_NEWS_WORDS = frozenset({"without", "recalled", "recall", "recalls", "named", "picked", "selected", "dropped",
+                             "included", "restored", "welcomed", "welcome", "handed", "rested", "start", "starts"})
+_TEAM_NEWS_SKIP = frozenset({"are", "is", "have", "has", "will", "be", "been", "still", "also", "again", "brought",
+                             "in", "back", "and"})
+
+
+def _team_news(ix: _Index, club: int) -> Iterator[Found]:
+    j, verb = ix.cands[club].end, False
+    while j < ix.cands[club].end + 6 and ix.same_sentence(ix.cands[club].start, j):
+        word = ix.low(j)
+        if word in TEAM_NEWS_WORDS or (word == "in" and ix.low(j - 1) == "brought"):
+            verb = True
+        elif word not in _TEAM_NEWS_SKIP:
+            break
+        j += 1
+    if not verb:
+        return
+    # past a country's team and a position ("without england full back mike brown")
+    for k in range(j, j + 5):
+        if not ix.same_sentence(ix.cands[club].start, k) or ix.low(k) in (",", ";", "."):
+            return
+        people = _person_list(ix, k)
+        if people:
+            for person in people:
+                yield (person, "HOLDS_ROLE", club, {"role": "player"}, "club_team_news", k)
+            return
 
 
 def _person_list(ix: _Index, i: int) -> list[int]:
@@ -805,12 +846,15 @@ def _one_club_sentence(ix: _Index) -> Iterator[Found]:
     saracens , but owen farrell and chris ashton are on the bench")."""
     if not is_sports_story(ix.doc):
         return
+    country_terms = load_gazetteer().country_terms
     by_sentence: dict[int, list[int]] = {}
     for idx, cand in enumerate(ix.cands):
         if not cand.nested:
             by_sentence.setdefault(ix.tok_sent[cand.start], []).append(idx)
     for members in by_sentence.values():
-        clubs = {ix.cands[i].key: i for i in members if ix.cands[i].source == "club"}
+        # (a national side, "england full back mike brown", is no club whose people they are)
+        clubs = {ix.cands[i].key: i for i in members if ix.cands[i].source == "club"
+                 and " ".join(ix.lows[ix.cands[i].start:ix.cands[i].end]) not in country_terms}
         others = [i for i in members if ix.cands[i].label in ("Organization", "Country") and
                   ix.cands[i].source != "club"]
         if len(clubs) != 1 or others:
@@ -1257,6 +1301,15 @@ def _generic(props: dict[str, Any]) -> bool:
     return role is None or role in GENERIC_ROLES
 
 
+def _says_more(props: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether `props` names what `other` names and more: a role where `other`
+    has a generic one, or a role whose words include all of `other`'s."""
+    role, other_role = props.get("role", props.get("kind")), other.get("role", other.get("kind"))
+    if role is None or props == other:
+        return False
+    return _generic(other) or set(str(other_role).split()) < set(str(role).split())
+
+
 def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], entities: list[Entity],
                       sentences: list[tuple[int, int]], tok_sent: list[int]) -> list[Relation]:
     """The precise patterns only."""
@@ -1275,9 +1328,12 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
         if rel is None and found and _generic(props):
             rel = found[0]  # "player" adds nothing to "hooker": the same fact, one more witness
         if rel is None:
-            rel = next((r for r in found if _generic(r.properties)), None)
-            if rel is not None:
-                rel.properties = dict(props)  # the named role replaces the generic one
+            rel = next((r for r in found if _says_more(props, r.properties) or _says_more(r.properties, props)),
+                       None)
+            if rel is not None and _says_more(props, rel.properties):
+                # the named role replaces the generic one, the fuller one its part
+                # ("founder and president" over "founder")
+                rel.properties = dict(props)
         if rel is None:
             # The first rule that finds a fact names it (the finders run in a fixed
             # order), whatever the calibration says: so calibrating again measures

@@ -537,3 +537,31 @@ def test_a_pronoun_that_moves_home_is_the_person_before(case) -> None:
     # a wish is no home: no pattern says she lives there
     assert not [r.rule for r in ex.relations if r.type == "LIVES_IN" and by_id[r.head] == "Anna Cole"
                 and not r.rule.startswith("classifier")]
+
+
+def test_a_quoted_nickname_is_no_part_of_the_name() -> None:
+    import spacy
+
+    from extractors.assemble import _person
+
+    doc = spacy.blank("en")("her son , tom ' the tank ' baker , spoke and ' tom ' baker did not")
+    assert _person(doc[3:9]).name == "Tom Baker"
+    assert _person(doc[12:16]).name == "' Tom ' Baker"  # quotes at the edge: no nickname inside a name
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_two_roles_of_one_holder_are_two_facts(case) -> None:
+    ex = run_all(case("Clara Holt , the founder and chief executive of Brightwave Labs , spoke ."))
+    roles = {role for h, t, props in rels(ex, "HOLDS_ROLE") for k, role in props
+             if h == "Clara Holt" and t.lower() == "brightwave labs" and k == "role"}
+    assert roles == {"founder", "chief executive"}
+
+
+def test_a_club_without_or_recalling_its_players() -> None:
+    ex = run_all(_SPORTS_OPENING + "Saracens have recalled Owen Farrell and Chris Ashton for the final , "
+                 "while England full back Mike Brown is rested .")
+    by_id = {e.id: e.name for e in ex.entities}
+    found = {(by_id[r.head], by_id[r.tail], r.rule.split("~")[0]) for r in ex.relations if r.type == "HOLDS_ROLE"}
+    assert {("Owen Farrell", "Saracens", "club_team_news"), ("Chris Ashton", "Saracens", "club_team_news")} <= found
+    # a national side is no club whose sentence makes everyone its player
+    assert not any(rule == "one_club_sentence" and t == "England" for _, t, rule in found)
