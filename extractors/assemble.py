@@ -241,8 +241,17 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             accept(Cand(start, end, "Organization", slug(club), club, source="club"))
     # a'') organisations the news names without saying what they are ("cnn", "oxfam");
     # an everyday word ("apple", "labour") only where the text capitalises it
+    state_prefix = {span.end: span for span in doc.spans.get(gazetteer.SPAN_KEY, [])
+                    if span.label_ == "Country" and span.id_ != "demonym" and span.text.lower() in STATE_ABBREVIATIONS}
     for start, end, known in known_organizations().matches(doc):
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
+            prefix = state_prefix.get(start)
+            if prefix is not None and any(t.lower_ in GOVERNMENT_BODY_WORDS for t in doc[start:end]) \
+                    and occ.free(prefix.start, end):
+                name = f"{_display(prefix)} {known.name}"
+                accept(Cand(prefix.start, end, "Organization", slug(name), name, source="state_body"))
+                accept(_country(prefix, nested=True))
+                continue
             accept(_org_named(doc[start:end], known.name, "known_org"))
     # a''') a party's adjective before a role ("tory benefits chief iain duncan smith",
     # "republican senator rand paul"): the party, which the role belongs to
@@ -256,12 +265,25 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if occ.free(start, end):
             accept(replace(_person(doc[start:end]), source="squad"))
     ents = [_with_place_opener(ent, gaz) for ent in doc.ents]
-    # b) organisations that contain an organisation word beat the gazetteer ("bank of america")
+    # b) organisations that contain an organisation word beat the gazetteer ("bank of america");
+    # a state's abbreviation before a state body is part of its name ("u.s. department of justice")
     for ent in ents:
         span = _strip_det(ent)
         if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
                 and occ.free(ent.start, ent.end):
+            prefix = state_prefix.get(span.start)
+            if prefix is not None and any(t.lower_ in GOVERNMENT_BODY_WORDS for t in span) \
+                    and occ.free(prefix.start, span.end):
+                accept(replace(_org(doc[prefix.start:span.end]), source="state_body"))
+                accept(_country(prefix, nested=True))
+                continue
             accept(replace(_org(ent), source="org_word"))
+    # a state body no model named: "the u.s. census bureau"
+    for end, prefix in state_prefix.items():
+        stop = next((k for k in range(end, min(end + 3, len(doc))) if doc[k].lower_ in GOVERNMENT_BODY_WORDS), None)
+        if stop is not None and all(t.is_alpha for t in doc[end:stop + 1]) and occ.free(prefix.start, stop + 1):
+            accept(replace(_org(doc[prefix.start:stop + 1]), source="state_body"))
+            accept(_country(prefix, nested=True))
     # c) countries and demonyms
     places = []
     for span in doc.spans.get(gazetteer.SPAN_KEY, []):
@@ -269,20 +291,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             places.append(span)
             continue
         if occ.free(span.start, span.end):
-            info = gaz.countries[span.kb_id_]
             if span.id_ != "demonym" and span.end < len(doc) and word_at(doc, span.end)[0] in SPORT_ROLES \
                     and sports.is_sports_story(doc):
                 # "england flanker tom wood": the national team, an organisation
                 team = _display(doc[span.start:span.end])
                 accept(Cand(span.start, span.end, "Organization", slug(team), team, source="club"))
                 continue
-            attrs: dict[str, Any] = {"iso_code": info.code}
-            if info.iso3:
-                attrs["iso3"] = info.iso3
-            if info.wikidata:
-                attrs["wikidata"] = info.wikidata
-            accept(Cand(span.start, span.end, "Country", info.code, info.name, attrs,
-                        demonym=span.id_ == "demonym", source="gazetteer_country"))
+            accept(_country(span))
     # c') the body a role belongs to, named after "ROLE of|at" though no model saw a
     # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
     chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
@@ -299,6 +314,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if len(words) >= 2 and end - start == len(words) and doc[end - 1].lower_ not in GENERIC_BODIES \
                 and not any(t.pos_ == "PRON" for t in words) and occ.free(start, end):
             accept(replace(_org(doc[start:end]), source="role_of_body"))
+    # c'') "hmp altcourse": a prison, named as the prison service names them, whatever
+    # the model took it for
+    for ent in ents:
+        span = _strip_det(ent)
+        if len(span) > 1 and span[0].lower_ in INSTITUTION_PREFIXES and occ.free(span.start, span.end):
+            name = f"{span[0].text.upper()} {_display(span[1:])}"
+            accept(Cand(span.start, span.end, "Organization", slug(name), name, source="institution_prefix"))
     # d) people; a place at the edge of a longer name is cut off ("moscow kim jong un")
     place_tokens = {i for p in places for i in range(p.start, p.end)}
     for ent in ents:
@@ -547,6 +569,31 @@ def _org_like(span: Span) -> bool:
                 nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper):
             return False
     return True
+
+
+# Abbreviations that open an institution's name, never a person's: Her Majesty's
+# Prison ("hmp altcourse"), Young Offender Institution, Royal Navy ship.
+INSTITUTION_PREFIXES = frozenset({"hmp", "hmyoi", "hmyoi/hmp", "hms"})
+
+
+# A state's abbreviation that opens the name of one of its bodies, and the words
+# that make a name a state body's ("u.s. census bureau", "uk border agency").
+STATE_ABBREVIATIONS = frozenset({"u.s.", "u.s", "us", "u.k.", "uk"})
+GOVERNMENT_BODY_WORDS = frozenset({"department", "bureau", "agency", "centers", "centres", "administration",
+                                   "commission", "service", "office", "army", "navy", "embassy", "institutes",
+                                   "court", "senate", "congress", "treasury", "mint", "marshals", "military"})
+
+
+def _country(span: Span, nested: bool = False) -> Cand:
+    """The candidate of a country the gazetteer matched, with its codes."""
+    info = gazetteer.load_gazetteer().countries[span.kb_id_]
+    attrs: dict[str, Any] = {"iso_code": info.code}
+    if info.iso3:
+        attrs["iso3"] = info.iso3
+    if info.wikidata:
+        attrs["wikidata"] = info.wikidata
+    return Cand(span.start, span.end, "Country", info.code, info.name, attrs, demonym=span.id_ == "demonym",
+                source="gazetteer_country", nested=nested)
 
 
 def _gazetteer_place(span: Span, nested: bool = False) -> Cand:

@@ -1287,9 +1287,20 @@ WEAK_SOURCE = "model_"
 WEAK_SUFFIX = "~weak"
 
 
-def weak_entities(entities: list[Entity]) -> set[str]:
-    return {e.id for e in entities if e.source.startswith(WEAK_SOURCE) and (
-        len(e.mentions) <= 1 or len(e.name.split()) == 1)}
+def weak_entities(entities: list[Entity]) -> dict[str, str]:
+    """The doubtful entities, each with the suffix its facts' rules take: a
+    one-word name is more often a common word the model took for a name
+    ("sky", "house") than a full name seen once ("louvre museum") is."""
+    return {e.id: WEAK_SUFFIX if len(e.name.split()) == 1 else WEAK_SUFFIX + "-nw"
+            for e in entities if e.source.startswith(WEAK_SOURCE) and (
+                len(e.mentions) <= 1 or len(e.name.split()) == 1)}
+
+
+def weak_suffix(weak: dict[str, str], head: str, tail: str) -> str:
+    """The suffix of a fact between `head` and `tail`: the doubtful one's, the
+    one-word kind first."""
+    found = {weak[e] for e in (head, tail) if e in weak}
+    return WEAK_SUFFIX if WEAK_SUFFIX in found else found.pop() if found else ""
 
 
 # What a rule says when it knows no more than that a role or a part is held.
@@ -1321,8 +1332,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     def add(head: str, rtype: str, tail: str, props: dict[str, Any], rule: str, sent: int) -> None:
         if head == tail:
             return
-        if head in weak or tail in weak:
-            rule += WEAK_SUFFIX  # a pattern between doubtful entities is its own rule, calibrated apart
+        rule += weak_suffix(weak, head, tail)  # a pattern between doubtful entities is its own rule, calibrated apart
         found = merged.setdefault((head, rtype, tail), [])
         rel = next((r for r in found if r.properties == props), None)
         if rel is None and found and _generic(props):
@@ -1446,8 +1456,7 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
             ix = ix or _Index(doc, cands, cand_entity, entities, tok_sent)
             props["role"] = classifier_role(ix, head, tail, labels[tail], list(sents))
         rule = classifier_rule(float(conf))
-        if head in weak or tail in weak:
-            rule += WEAK_SUFFIX  # as for the patterns: doubtful entities, calibrated apart
+        rule += weak_suffix(weak, head, tail)  # as for the patterns: doubtful entities, calibrated apart
         rel = found[(head, rtype, tail)] = Relation(head, rtype, tail, props, calibrated(rtype, rule), evidence,
                                                     rule=rule)
         relations.append(rel)

@@ -234,7 +234,9 @@ def test_bodies_named_after_their_place_are_in_it(case) -> None:
                       "The U.S. Environmental Protection Agency said the pesticide was banned in the U.S. ."))
     located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
     assert ("Denver Police", "Denver") in located
-    assert ("Environmental Protection Agency", "United States") in located
+    # the state's abbreviation opens the body's name: one body, in that state
+    assert ("U.S. Environmental Protection Agency", "United States") in located
+    assert "Environmental Protection Agency" not in names(ex, "Organization")
 
 
 @pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
@@ -565,3 +567,12 @@ def test_a_club_without_or_recalling_its_players() -> None:
     assert {("Owen Farrell", "Saracens", "club_team_news"), ("Chris Ashton", "Saracens", "club_team_news")} <= found
     # a national side is no club whose sentence makes everyone its player
     assert not any(rule == "one_club_sentence" and t == "England" for _, t, rule in found)
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_a_states_body_no_model_named_and_a_prison(case) -> None:
+    ex = run_all(case("A guard at the U.S. Census Bureau was shot . Drugs were thrown into HMP Wandsworth in London ."))
+    assert {"U.S. Census Bureau", "HMP Wandsworth"} <= names(ex, "Organization")
+    located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
+    assert {("U.S. Census Bureau", "United States"), ("HMP Wandsworth", "London")} <= located
+    assert "Hmp Wandsworth" not in names(ex, "Person")
