@@ -836,7 +836,7 @@ def _club_context(ix: _Index) -> Iterator[Found]:
 
 # Words that put a second side in a sentence: its people may be the other club's.
 OPPONENT_WORDS = frozenset({"against", "v", "vs", "vs.", "versus", "beat", "beats", "beaten", "defeat", "defeated",
-                            "win", "victory", "draw", "drew", "lost", "lose", "loss", "to", "past", "over", "former",
+                            "win", "victory", "draw", "drew", "lost", "lose", "loss", "past", "former",
                             "ex", "from", "joined", "signed", "sold", "loan", "rivals", "opponents", "visitors"})
 
 
@@ -1143,6 +1143,12 @@ def _family(ix: _Index) -> Iterator[Found]:
             owner = _previous_person(ix, j, cand.key)
             if owner is not None:
                 yield (idx, "RELATIVE_OF", owner, {"kind": ix.low(kin_at)}, "pronoun_kin_person", cand.start)
+        # his wife W and their son X   <- X is W's son too
+        if ix.low(kin_at) in KIN and ix.low(j) == "their" and ix.low(j - 1) == "and":
+            partner = ix.before(j - 1, ("Person",))
+            if partner is not None and ix.low(ix.cands[partner].start - 1) in KIN \
+                    and ix.low(ix.cands[partner].start - 2) in ("his", "her") and ix.cands[partner].key != cand.key:
+                yield (idx, "RELATIVE_OF", partner, {"kind": ix.low(kin_at)}, "their_kin_person", cand.start)
         # his|her parents|children , P1 and P2   <- each of the pair, of the person before
         if ix.low(kin_at) in PLURAL_KIN and ix.low(j) in ("his", "her") and j >= 0:
             pair = [idx]
@@ -1240,6 +1246,40 @@ def _event_participants(ix: _Index) -> Iterator[Found]:
                         yield (other, "PARTICIPATES_IN", event, {"role": "participant"}, "opponent_in_event",
                                cand.start)
                     break
+
+
+# Verbs whose subject, named by where it comes from, takes part in the event
+# ("teams from 13 countries participated in the kite festival , including
+# representatives from china , new zealand , the uk and italy").
+_FROM_COUNTRIES_VERBS = frozenset({"participated", "participate", "participates", "competed", "compete",
+                                   "competes", "took", "attended", "attend", "attends", "joined"})
+
+
+def _countries_at_event(ix: _Index) -> Iterator[Found]:
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Event" or cand.nested:
+            continue
+        j = cand.start - 1
+        while ix.low(j) in DETERMINERS or (j >= 0 and (ix.low(j).isalpha() or ix.low(j) == "-")
+                                           and ix.at(j, ACTORS) is None and ix.low(j) not in ("in", "at")
+                                           and ix.low(j) not in _FROM_COUNTRIES_VERBS and cand.start - j <= 6):
+            j -= 1  # "participated in the four - day - long | wulong ..."
+        if ix.low(j) == "in" and ix.low(j - 1) == "part":
+            j -= 2
+        elif ix.low(j) == "in":
+            j -= 1
+        if ix.low(j) not in _FROM_COUNTRIES_VERBS or not ix.same_sentence(j, cand.start):
+            continue
+        for k, word in enumerate(ix.lows):
+            if word != "from" or not ix.same_sentence(k, cand.start):
+                continue
+            country, i = ix.at_det(k + 1, ("Country",))
+            while country is not None and not ix.cands[country].demonym:
+                yield (country, "PARTICIPATES_IN", idx, {"role": "participant"}, "countries_at_event", k)
+                i = ix.cands[country].end
+                if ix.low(i) not in (",", "and") or not ix.same_sentence(i, cand.start):
+                    break
+                country, i = ix.at_det(i + 1 + (1 if ix.low(i + 1) == "and" else 0), ("Country",))
 
 
 CAPTION_VERBS = frozenset({"poses", "posed", "posing", "pictured", "photographed", "smiles", "waves", "arrives",
@@ -1357,7 +1397,8 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
     for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
-                   _place_named, _actor_poss_event, _event_verb_context, _one_club_sentence):
+                   _place_named, _actor_poss_event, _event_verb_context, _one_club_sentence,
+                   _countries_at_event):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return [rel for found in merged.values() for rel in found]

@@ -576,3 +576,25 @@ def test_a_states_body_no_model_named_and_a_prison(case) -> None:
     located = {(h, t) for h, t, _ in rels(ex, "LOCATED_IN")}
     assert {("U.S. Census Bureau", "United States"), ("HMP Wandsworth", "London")} <= located
     assert "Hmp Wandsworth" not in names(ex, "Person")
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_countries_named_as_where_participants_come_from(case) -> None:
+    ex = run_all(case("Runners from over 40 nations competed in the Boston Marathon , including athletes "
+                      "from Kenya , Ethiopia and Japan ."))
+    takes_part = {(h, t) for h, t, _ in rels(ex, "PARTICIPATES_IN")}
+    assert {("Kenya", "Boston Marathon"), ("Ethiopia", "Boston Marathon"), ("Japan", "Boston Marathon")} <= takes_part
+
+
+@pytest.mark.parametrize("case", CASINGS, ids=CASE_IDS)
+def test_their_child_is_the_named_partners_child_too(case) -> None:
+    ex = run_all(case("Painter Oskar Lind moved to Bergen with his wife Helga and their daughter Ingrid ."))
+    kin = {(h, t) for h, t, _ in rels(ex, "RELATIVE_OF")}
+    assert {("Ingrid", "Helga"), ("Helga", "Oskar Lind")} <= kin
+
+
+def test_taking_over_names_no_second_side() -> None:
+    ex = run_all(_SPORTS_OPENING + "Sam Hill is out injured , so Joe Marsh takes over at fly-half for Saracens .")
+    by_id = {e.id: e.name for e in ex.entities}
+    found = {(by_id[r.head], by_id[r.tail]) for r in ex.relations if r.type == "HOLDS_ROLE"}
+    assert ("Sam Hill", "Saracens") in found
