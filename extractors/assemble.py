@@ -269,6 +269,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # a state's abbreviation before a state body is part of its name ("u.s. department of justice")
     for ent in ents:
         span = _strip_det(ent)
+        if ent.label_ == "ORG" and len(_acronym_head(span)) < len(span):
+            continue  # "AFP news agency": the model's other entities take the acronym
         if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
                 and occ.free(ent.start, ent.end):
             prefix = state_prefix.get(span.start)
@@ -418,7 +420,11 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if ent.label_ == "ORG":
             span = _strip_det(ent)
-            if len(span) and _org_like(span):
+            # in text without case, "the university said", "the bank": a body's common
+            # noun the truecaser capitalised (it opens many names), no name of its own
+            span = _acronym_head(span)
+            if len(span) and _org_like(span) and not (uncased and len(span) == 1
+                                                      and span[0].lower_ in GENERIC_BODY_NOUNS):
                 accept(replace(_org(span), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
@@ -559,6 +565,15 @@ def squad_names(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+def _acronym_head(span: Span) -> Span:
+    """An acronym and the lowercase words that say what it is ("AFP news agency"):
+    the acronym, which is the name; any other span as it is."""
+    if len(span) > 1 and span[0].text.isupper() and len(span[0].text) > 1 and span[0].is_alpha \
+            and all(t.text.islower() for t in span[1:]):
+        return span[:1]
+    return span
+
+
 def _org_like(span: Span) -> bool:
     if all(t.lower_ in STOP_WORDS or _is_title_word(t.lower_) for t in span):
         return False
@@ -569,6 +584,16 @@ def _org_like(span: Span) -> bool:
                 nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper):
             return False
     return True
+
+
+# Common nouns of bodies: alone, in text without case, no name ("the university
+# said"); the truecaser capitalises them because they open so many names.
+GENERIC_BODY_NOUNS = frozenset({
+    "university", "bank", "house", "parliament", "chamber", "commission", "foundation", "community", "council",
+    "court", "ministry", "government", "army", "police", "company", "firm", "union", "agency", "committee",
+    "board", "institute", "school", "college", "hospital", "church", "assembly", "cabinet", "department",
+    "office", "academy", "museum", "group", "authority", "administration", "opposition", "coalition",
+})
 
 
 # Abbreviations that open an institution's name, never a person's: Her Majesty's

@@ -598,3 +598,20 @@ def test_taking_over_names_no_second_side() -> None:
     by_id = {e.id: e.name for e in ex.entities}
     found = {(by_id[r.head], by_id[r.tail]) for r in ex.relations if r.type == "HOLDS_ROLE"}
     assert ("Sam Hill", "Saracens") in found
+
+
+def test_a_bodys_common_noun_alone_is_no_name_in_text_without_case() -> None:
+    ex = run_all("the university said the bank and the parliament would meet the european commission .")
+    orgs = {n.lower() for n in names(ex, "Organization")}
+    assert not orgs & {"university", "bank", "parliament"}
+
+
+def test_an_acronym_before_what_it_is_is_the_name() -> None:
+    import spacy
+
+    from extractors.assemble import _acronym_head
+
+    doc = spacy.blank("en")("by the AFP news agency and the European Commission and the US Army")
+    assert _acronym_head(doc[2:5]).text == "AFP"
+    assert _acronym_head(doc[7:9]).text == "European Commission"
+    assert _acronym_head(doc[11:13]).text == "US Army"  # a name word after it: the whole name
