@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc
 
 from extractors.known_names import NameList
@@ -40,7 +41,17 @@ def load_clubs() -> NameList:
 
 
 def is_sports_story(doc: Doc) -> bool:
-    return sum(1 for tok in doc if tok.lower_ in SPORTS_CUES) >= SPORTS_STORY_MIN
+    # several components ask of the same document: counted once, on the LOWER ids
+    cached = doc.user_data.get(_SPORTS_KEY)
+    if cached is None:
+        strings = doc.vocab.strings
+        cues = {strings.add(cue) for cue in SPORTS_CUES}
+        cached = doc.user_data[_SPORTS_KEY] = sum(
+            1 for low in doc.to_array(LOWER).tolist() if low in cues) >= SPORTS_STORY_MIN
+    return bool(cached)
+
+
+_SPORTS_KEY = "newsgraph_sports_story"
 
 
 def club_mentions(doc: Doc) -> list[tuple[int, int, str]]:
