@@ -243,15 +243,22 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # an everyday word ("apple", "labour") only where the text capitalises it
     state_prefix = {span.end: span for span in doc.spans.get(gazetteer.SPAN_KEY, [])
                     if span.label_ == "Country" and span.id_ != "demonym" and span.text.lower() in STATE_ABBREVIATIONS}
+
+    def state_body(start: int, end: int, name: str | None = None) -> bool:
+        """Takes "u.s. | department of justice" as one body with its state nested in
+        it, when a state's abbreviation opens a state body's name at `start`."""
+        prefix = state_prefix.get(start)
+        if prefix is None or not any(t.lower_ in GOVERNMENT_BODY_WORDS for t in doc[start:end]) \
+                or not occ.free(prefix.start, end):
+            return False
+        name = f"{_display(prefix)} {name}" if name else _display(doc[prefix.start:end])
+        accept(Cand(prefix.start, end, "Organization", slug(name), name, source="state_body"))
+        accept(_country(prefix, nested=True))
+        return True
+
     for start, end, known in known_organizations().matches(doc):
-        if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()):
-            prefix = state_prefix.get(start)
-            if prefix is not None and any(t.lower_ in GOVERNMENT_BODY_WORDS for t in doc[start:end]) \
-                    and occ.free(prefix.start, end):
-                name = f"{_display(prefix)} {known.name}"
-                accept(Cand(prefix.start, end, "Organization", slug(name), name, source="state_body"))
-                accept(_country(prefix, nested=True))
-                continue
+        if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()) \
+                and not state_body(start, end, known.name):
             accept(_org_named(doc[start:end], known.name, "known_org"))
     # a''') a party's adjective before a role ("tory benefits chief iain duncan smith",
     # "republican senator rand paul"): the party, which the role belongs to
@@ -272,20 +279,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if ent.label_ == "ORG" and len(_acronym_head(span)) < len(span):
             continue  # "AFP news agency": the model's other entities take the acronym
         if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
-                and occ.free(ent.start, ent.end):
-            prefix = state_prefix.get(span.start)
-            if prefix is not None and any(t.lower_ in GOVERNMENT_BODY_WORDS for t in span) \
-                    and occ.free(prefix.start, span.end):
-                accept(replace(_org(doc[prefix.start:span.end]), source="state_body"))
-                accept(_country(prefix, nested=True))
-                continue
+                and occ.free(ent.start, ent.end) and not state_body(span.start, span.end):
             accept(replace(_org(ent), source="org_word"))
     # a state body no model named: "the u.s. census bureau"
-    for end, prefix in state_prefix.items():
+    for end in list(state_prefix):
         stop = next((k for k in range(end, min(end + 3, len(doc))) if doc[k].lower_ in GOVERNMENT_BODY_WORDS), None)
-        if stop is not None and all(t.is_alpha for t in doc[end:stop + 1]) and occ.free(prefix.start, stop + 1):
-            accept(replace(_org(doc[prefix.start:stop + 1]), source="state_body"))
-            accept(_country(prefix, nested=True))
+        if stop is not None and all(t.is_alpha for t in doc[end:stop + 1]):
+            state_body(end, stop + 1)
     # c) countries and demonyms
     places = []
     for span in doc.spans.get(gazetteer.SPAN_KEY, []):
