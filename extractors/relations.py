@@ -847,6 +847,9 @@ def _one_club_sentence(ix: _Index) -> Iterator[Found]:
     if not is_sports_story(ix.doc):
         return
     country_terms = load_gazetteer().country_terms
+    bounds: dict[int, tuple[int, int]] = {}  # sentence -> its first and last token
+    for k, sent in enumerate(ix.tok_sent):
+        bounds[sent] = (bounds.get(sent, (k, k))[0], k)
     by_sentence: dict[int, list[int]] = {}
     for idx, cand in enumerate(ix.cands):
         if not cand.nested:
@@ -859,9 +862,8 @@ def _one_club_sentence(ix: _Index) -> Iterator[Found]:
                   ix.cands[i].source != "club"]
         if len(clubs) != 1 or others:
             continue
-        start, end = ix.cands[members[0]].start, ix.cands[members[-1]].end
-        sentence = range(start, end)
-        if any(ix.low(k) in OPPONENT_WORDS or ix.low(k).startswith("ex-") for k in sentence):
+        first, last = bounds[ix.tok_sent[ix.cands[members[0]].start]]
+        if any(word in OPPONENT_WORDS or word.startswith("ex-") for word in ix.lows[first:last + 1]):
             continue
         club = next(iter(clubs.values()))
         for i in members:
