@@ -509,8 +509,9 @@ SET d.story = row.story
 # stories, and the documents' stories changed.
 RESUMMARISE_EVIDENCE = NO_REPLAN + """
 UNWIND $ids AS id
-MATCH (:Document {source_id: id})<-[:IN_DOCUMENT]-(:Mention)-[:REFERS_TO]->(:Entity)-[r]-(:Entity)
-WHERE id IN r.evidence_doc
+MATCH (d:Document {source_id: id})<-[:IN_DOCUMENT]-(m)-[:REFERS_TO]->(e)-[r]-(other)
+USING INDEX SEEK d:Document(source_id)
+WHERE m:Mention AND e:Entity AND other:Entity AND id IN r.evidence_doc
 WITH DISTINCT r ORDER BY elementId(r)
 """ + _SUMMARISE_EVIDENCE
 
@@ -522,7 +523,9 @@ WITH DISTINCT r ORDER BY elementId(r)
 # forgetting the closing document reopens the role.
 CLOSE_ROLES = NO_REPLAN + """
 UNWIND $groups AS g
-MATCH (:Entity {uri: g.tail})<-[r:HOLDS_ROLE {role: g.role}]-(:Entity)
+MATCH (t:Entity {uri: g.tail})<-[r:HOLDS_ROLE {role: g.role}]-(holder)
+USING INDEX SEEK t:Entity(uri)
+WHERE holder:Entity
 WITH g, collect(r) AS rs
 UNWIND rs AS r
 WITH g, rs, r, [i IN range(0, size(r.evidence_doc) - 1) WHERE coalesce(r.evidence_former[i], false)] AS ended
@@ -551,7 +554,9 @@ SET r.closed = closer IS NOT NULL,
 # retraction touched, or a split moved.
 ROLE_GROUPS_OF = NO_REPLAN + """
 UNWIND $uris AS uri
-MATCH (:Entity {uri: uri})-[r:HOLDS_ROLE]-(:Entity)
+MATCH (e:Entity {uri: uri})-[r:HOLDS_ROLE]-(other)
+USING INDEX SEEK e:Entity(uri)
+WHERE other:Entity
 RETURN DISTINCT endNode(r).uri AS tail, r.role AS role
 """
 
