@@ -22,6 +22,8 @@ from extractors.artifacts import DATA, MissingArtifact
 CALIBRATION_FILE = DATA / "calibration.json"
 # Score bands of the trained classifier, calibrated one by one.
 CLASSIFIER_BANDS = (0.9, 0.7, 0.5, 0.3, 0.0)
+# The defaults' key for what the classifier's bands and the triggers are worth together.
+POOLED_FAMILIES = "classifier+trigger"
 
 
 def flatten(data: dict[str, Any]) -> dict[str, float]:
@@ -81,13 +83,16 @@ def calibrated_entity(label: str, source: str, mentions: int, name: str) -> floa
 
 def calibrated(rtype: str, rule: str, table: dict[str, float] | None = None) -> float:
     """The dev-measured precision of `rule` for `rtype`; rules too rare on dev
-    to measure get their family's (classifier bands, triggers) or else the
-    type's default (what its patterns are worth). `table`: another calibration
-    than the package's (the calibration tool's, before it is written)."""
+    to measure get their family's (classifier bands, triggers), a family never
+    seen for the type what every classifier band and trigger is worth, and a
+    pattern the type's default (what its patterns are worth). `table`: another
+    calibration than the package's (the calibration tool's, before it is written)."""
     table = calibration_table() if table is None else table
     value = table.get(rule_key(rtype, rule))
     if value is None:
         value = table.get(rule_key(rtype, family(rule)))
+    if value is None and family(rule) != rule:
+        value = table.get(f"default:{POOLED_FAMILIES}")
     if value is None:
         value = table.get(f"default:{rtype}", table.get("default:*", 0.5))
     return value

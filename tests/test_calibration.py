@@ -67,3 +67,14 @@ def test_choose_cutoff_keeps_the_entities_it_lets_in_precise() -> None:
     assert calibrate.choose_cutoff(facts, 0.75) == 0.6
     assert calibrate.choose_cutoff(facts, 0.75, entities=entities) == 0.9
     assert calibrate.choose_cutoff(facts, 0.75, entities=entities[:4] + [(0.6, True)] * 6) == 0.6
+
+
+def test_a_classifier_fact_of_an_unseen_family_is_worth_what_the_classifier_is() -> None:
+    # dev showed HOLDS_ROLE's classifier, never RELATIVE_OF's; RELATIVE_OF's patterns are right 9 times in 10
+    judged = [({"type": "RELATIVE_OF", "rule": "poss_kin_person"}, i < 9) for i in range(10)]
+    judged += [({"type": "HOLDS_ROLE", "rule": "classifier>=0.5"}, i < 2) for i in range(20)]
+    lookup = calibrate.flatten(calibrate.calibrate(judged))
+    pattern = calibrated("RELATIVE_OF", "poss_kin_person", lookup)
+    unseen = calibrated("RELATIVE_OF", "classifier>=0.9", lookup)
+    seen = calibrated("HOLDS_ROLE", "classifier>=0.9", lookup)
+    assert pattern > 0.8 and unseen < 0.2 and abs(unseen - seen) < 0.05

@@ -16,6 +16,7 @@ from tools.datasets import (
     dwie_document,
     dwie_files,
     read_dataset,
+    redocred_document,
 )
 from tools.evaluate import (
     Counts,
@@ -188,7 +189,8 @@ def _need(name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("dataset,folder", [("dwie", "dwie"), ("crossre", "crossre-news"), ("conll04", "conll04")])
+@pytest.mark.parametrize("dataset,folder", [("dwie", "dwie"), ("crossre", "crossre-news"), ("conll04", "conll04"),
+                                            ("redocred", "redocred")])
 def test_reader_offsets(dataset: str, folder: str) -> None:
     docs = read_dataset(dataset, _need(folder), limit=3)
     assert len(docs) == 3
@@ -207,6 +209,39 @@ def test_dwie_dev_split_is_the_last_files() -> None:
     dev, train = dwie_files(path), dwie_files(path / "train", "train")
     assert len(dev) == DWIE_DEV_SIZE and dev == sorted(dev)
     assert train[-1].name < dev[0].name and not set(dev) & set(train)
+
+
+def test_redocred_train_and_dev_are_disjoint() -> None:
+    path = _need("redocred")
+    train, dev = read_dataset("redocred", path, split="train"), read_dataset("redocred", path)
+    assert len(dev) == 100 and len(train) == 400
+    assert not {d.id for d in train} & {d.id for d in dev}
+    assert not {d.text for d in train} & {d.text for d in dev}
+
+
+def test_redocred_properties_become_newsgraph_facts() -> None:
+    data = {
+        "title": "t",
+        "sents": [["Angela", "Merkel", "led", "Germany", "with", "Joachim", "Sauer", "."],
+                  ["She", "lived", "in", "Berlin", ",", "Germany", "."]],
+        "vertexSet": [[{"name": "Angela Merkel", "pos": [0, 2], "sent_id": 0, "type": "PER"}],
+                      [{"name": "Germany", "pos": [3, 4], "sent_id": 0, "type": "LOC"},
+                       {"name": "Germany", "pos": [5, 6], "sent_id": 1, "type": "LOC"}],
+                      [{"name": "Joachim Sauer", "pos": [5, 7], "sent_id": 0, "type": "PER"}],
+                      [{"name": "Berlin", "pos": [3, 4], "sent_id": 1, "type": "LOC"}]],
+        "labels": [{"h": 1, "t": 0, "r": "P6", "evidence": [0]},  # head of government: swapped
+                   {"h": 0, "t": 1, "r": "P27", "evidence": [0]},
+                   {"h": 0, "t": 2, "r": "P26", "evidence": [0]},  # spouse: either way round
+                   {"h": 3, "t": 1, "r": "P17", "evidence": [1]},
+                   {"h": 0, "t": 3, "r": "P19", "evidence": [1]}],  # birthplace: not scored
+    }
+    doc = redocred_document(data, "d")
+    assert doc.text.split("\n")[1] == "She lived in Berlin , Germany ."
+    assert doc.relations == {("0", "HOLDS_ROLE", "1"), ("0", "NATIONAL_OF", "1"), ("0", "RELATIVE_OF", "2"),
+                             ("3", "LOCATED_IN", "1")}
+    assert doc.symmetric == {("0", "RELATIVE_OF", "2")}
+    assert [doc.text[s:e] for s, e in sorted(doc.concept_spans["1"])] == ["Germany", "Germany"]
+    assert {(m.text, m.label) for m in doc.mentions} >= {("Angela Merkel", "Person"), ("Berlin", "Loc")}
 
 
 # ------------------------------------------------------------- end to end

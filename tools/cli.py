@@ -128,7 +128,7 @@ def bench_command(
 # -------------------------------------------------------------------- eval
 def eval_command(
     path: Annotated[Path, typer.Argument(help="The dataset's folder or file (e.g. ../shared/datasets/dwie).")],
-    dataset: Annotated[str, typer.Option(help="dwie, crossre, conll04 or cnn-facts.")],
+    dataset: Annotated[str, typer.Option(help="dwie, crossre, conll04, redocred or cnn-facts.")],
     lowercase: Annotated[bool, typer.Option(help="Lowercase the text before extraction.")] = False,
     limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -223,7 +223,7 @@ def build_relations(
     cache_dir: Annotated[Path | None, typer.Option(help="Keep the parsed training docs here (DocBin) "
                                                         "for reruns.")] = None,
 ) -> None:
-    """Train the relation classifier on the DWIE and CoNLL04 train splits (`make train-relations`)."""
+    """Train the relation classifier on the DWIE, CoNLL04 and Re-DocRED train splits (`make train-relations`)."""
     from tools.training.train_relations import DEFAULT_DATASETS, DEFAULT_OUT, train_classifier
 
     summary = train_classifier(out_dir or DEFAULT_OUT, datasets or DEFAULT_DATASETS, epochs=epochs, seed=seed,

@@ -18,6 +18,12 @@ predicted entities can be tied to gold ones, and the gold relations as
   A folder means `news-dev.json`.
 - CoNLL04 (`conll04/` or a .txt file): tokens joined with single spaces; each
   gold entity is its own concept. A folder means `dev.txt`.
+- Re-DocRED (`redocred/` or its `dev_revised.json`): Wikipedia introductions,
+  tokens joined with single spaces, one sentence per line (the seed's layout).
+  The shared copy is Re-DocRED's dev set; here its first `REDOCRED_TRAIN_SIZE`
+  (400) documents in file order are `split="train"` (relation training) and
+  the last 100 `split="dev"` (never trained on). Wikidata properties map onto
+  newsgraph's types (`REDOCRED_RELATION_TYPES`); the rest are not scored.
 
 cnn-facts (`cnn-facts/`: `gold/<article>.json` beside `texts/<article>`) is
 scored by facts, not spans, so it has a reader of its own, `read_cnn_facts`,
@@ -78,6 +84,35 @@ CROSSRE_ENTITY_TYPES = {"person": "Person", "country": "Country"}
 CONLL04_ENTITY_TYPES = {"Peop": "Person", "Loc": "Loc", "Org": "Organization"}
 CONLL04_RELATION_TYPES = ("Work_For", "Live_In", "Located_In", "OrgBased_In", "Kill")
 
+REDOCRED_TRAIN_SIZE = 400
+REDOCRED_ENTITY_TYPES = {"PER": "Person", "ORG": "Organization", "LOC": "Loc", "TIME": "Date"}
+# Wikidata property -> (newsgraph type, True where the head and tail swap: "X's
+# head of state is Y" is Y HOLDS_ROLE X). Birthplace is not residence, and a
+# position held (P39) names no entity, so neither is mapped.
+REDOCRED_RELATION_TYPES: dict[str, tuple[str, bool]] = {
+    "P27": ("NATIONAL_OF", False),  # country of citizenship
+    "P463": ("HOLDS_ROLE", False),  # member of
+    "P54": ("HOLDS_ROLE", False),  # member of sports team
+    "P102": ("HOLDS_ROLE", False),  # member of political party
+    "P108": ("HOLDS_ROLE", False),  # employer
+    "P6": ("HOLDS_ROLE", True),  # head of government
+    "P35": ("HOLDS_ROLE", True),  # head of state
+    "P488": ("HOLDS_ROLE", True),  # chairperson
+    "P169": ("HOLDS_ROLE", True),  # chief executive officer
+    "P26": ("RELATIVE_OF", False),  # spouse
+    "P3373": ("RELATIVE_OF", False),  # sibling
+    "P22": ("RELATIVE_OF", False),  # father
+    "P25": ("RELATIVE_OF", False),  # mother
+    "P40": ("RELATIVE_OF", False),  # child
+    "P551": ("LIVES_IN", False),  # residence
+    "P131": ("LOCATED_IN", False),  # located in the administrative territorial entity
+    "P150": ("LOCATED_IN", True),  # contains administrative territorial entity
+    "P17": ("LOCATED_IN", False),  # country
+    "P276": ("LOCATED_IN", False),  # location
+    "P159": ("LOCATED_IN", False),  # headquarters location
+}
+REDOCRED_SYMMETRIC = {"P26", "P3373"}
+
 
 @dataclass(frozen=True)
 class GoldMention:
@@ -101,15 +136,17 @@ class GoldDocument:
     symmetric: set[tuple[str, str, str]] = field(default_factory=set)
     # DWIE: concept → its Wikipedia link, the gold identity across documents
     concept_links: dict[str, str] = field(default_factory=dict)
+    # Re-DocRED: triple -> the character spans of the sentences that state it
+    evidence: dict[tuple[str, str, str], list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def default_path(dataset: str) -> Path:
     return DATASETS_DIR / {"dwie": "dwie", "crossre": "crossre-news", "conll04": "conll04",
-                           "cnn-facts": "cnn-facts"}[dataset]
+                           "redocred": "redocred", "cnn-facts": "cnn-facts"}[dataset]
 
 
 def read_dataset(dataset: str, path: Path, *, limit: int | None = None, split: str = "dev") -> list[GoldDocument]:
-    readers = {"dwie": read_dwie, "crossre": read_crossre, "conll04": read_conll04}
+    readers = {"dwie": read_dwie, "crossre": read_crossre, "conll04": read_conll04, "redocred": read_redocred}
     if dataset not in readers:
         raise ValueError(f"unknown dataset {dataset!r}; use one of {', '.join(readers)}")
     docs: list[GoldDocument] = []
@@ -256,6 +293,51 @@ def read_conll04(path: Path, *, split: str = "dev") -> Iterator[GoldDocument]:
                 rows.append(line.split("\t"))
     if doc_id is not None and rows:
         yield conll04_document(doc_id, rows)
+
+
+# -------------------------------------------------------------- Re-DocRED
+def redocred_document(data: dict, doc_id: str) -> GoldDocument:
+    lines, offsets = [], []
+    pos = 0
+    for sent in data["sents"]:
+        line, sent_offsets = _token_offsets(sent)
+        offsets.append([(pos + a, pos + b) for a, b in sent_offsets])
+        lines.append(line)
+        pos += len(line) + 1
+    text = "\n".join(lines)
+    line_spans = [(sent[0][0], sent[-1][1]) for sent in offsets]
+    doc = GoldDocument(doc_id, text)
+    for i, vertex in enumerate(data["vertexSet"]):
+        concept = str(i)
+        for m in vertex:
+            first, last = m["pos"][0], m["pos"][1] - 1
+            start, end = offsets[m["sent_id"]][first][0], offsets[m["sent_id"]][last][1]
+            doc.concept_spans.setdefault(concept, set()).add((start, end))
+            label = REDOCRED_ENTITY_TYPES.get(m["type"])
+            if label is not None:
+                doc.mentions.append(GoldMention(start, end, text[start:end], label, concept))
+    for rel in data["labels"]:
+        mapped = REDOCRED_RELATION_TYPES.get(rel["r"])
+        if mapped is None or rel["h"] == rel["t"]:
+            continue
+        rtype, swap = mapped
+        head, tail = (str(rel["t"]), str(rel["h"])) if swap else (str(rel["h"]), str(rel["t"]))
+        doc.relations.add((head, rtype, tail))
+        doc.evidence.setdefault((head, rtype, tail), []).extend(line_spans[i] for i in rel.get("evidence", []))
+        if rel["r"] in REDOCRED_SYMMETRIC:
+            doc.symmetric.add((head, rtype, tail))
+    return doc
+
+
+def read_redocred(path: Path, *, split: str = "dev") -> Iterator[GoldDocument]:
+    file = path / "dev_revised.json" if path.is_dir() else path
+    data = json.loads(file.read_text(encoding="utf-8"))
+    chosen = {"train": data[:REDOCRED_TRAIN_SIZE], "dev": data[REDOCRED_TRAIN_SIZE:], "all": data}.get(split)
+    if chosen is None:
+        raise ValueError(f"unknown split {split!r}")
+    start = 0 if split != "dev" else REDOCRED_TRAIN_SIZE
+    for index, item in enumerate(chosen, start):
+        yield redocred_document(item, f"{index:03d}-{item['title']}")
 
 
 # -------------------------------------------------------------- cnn-facts

