@@ -41,7 +41,9 @@ def _result() -> dict:
         "load": {"triples_per_s": 30000.0, "rdflib_neo4j_triples_per_s": 2000.0, "ratio": 15.0,
                  "newsgraph": side, "rdflib_neo4j": side, "growth": 1.5,
                  "growth_detail": {"slices": [{"s_per_1k_triples": 0.02}, {"s_per_1k_triples": 0.03}]}},
-        "end_to_end": {"docs_per_s": 7.0, "stock_docs_per_s": 10.0, "ratio": 0.7, "processes": 1},
+        "end_to_end": {"docs_per_s": 7.0, "stock_docs_per_s": 10.0, "ratio": 0.7, "processes": 1,
+                       "by_processes": {"1": {"docs_per_s": 7.0, "stock_docs_per_s": 10.0, "ratio": 0.7},
+                                        "2": {"docs_per_s": 13.0, "stock_docs_per_s": 14.0, "ratio": 0.93}}},
         "reingest": {"first_s": 100.0, "again_s": 1.0, "speedup": 100.0},
         "memory": {"rss_1k_mb": 500.0, "rss_10k_mb": 550.0, "ratio": 1.1, "small_docs": 10, "large_docs": 100},
         "queries": {"p50_ms": 2.0, "p95_ms": 60.0, "empty": ["family_ties"],
@@ -54,7 +56,9 @@ def _result() -> dict:
 def test_targets_say_reached_or_missed() -> None:
     r = _result()
     t = bench.targets(r)
-    assert t["end_to_end ≥ 0.8× stock"]["reached"] is False
+    assert t["end_to_end ≥ 0.85× stock"]["reached"] is False
+    assert t["end_to_end, 2 processes ≥ 0.85× stock"]["reached"] is True
+    assert t["extract, 2 processes ≥ 0.9× stock"]["reached"] is False
     assert t["load ≥ 10× rdflib-neo4j"]["reached"] is True
     assert t["load ≥ 30,000 triples/s"]["reached"] is True
     assert t["re-ingest ≥ 50× faster"]["reached"] is True

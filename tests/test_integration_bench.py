@@ -66,6 +66,12 @@ def test_bench_reports_every_figure(empty_graph, tmp_path: Path) -> None:
     again = result["reingest"]["again"]["report"]
     assert again["read"] == docs and again["skipped"] == docs and again["loaded"] == 0
     assert result["end_to_end"]["ingest"]["report"]["loaded"] == docs
+    # End to end with one process and with two, each against stock spaCy with as many.
+    by_processes = result["end_to_end"]["by_processes"]
+    assert set(by_processes) == {"1", "2"}
+    assert all(row["docs_per_s"] > 0 and row["stock_docs_per_s"] > 0 and row["ratio"] > 0
+               for row in by_processes.values())
+    assert "end_to_end, 2 processes ≥ 0.85× stock" in result["targets"]
     queries = result["queries"]
     assert queries["p95_ms"] >= queries["p50_ms"]
     # Every recipe answered, with parameters picked from the graph.
