@@ -26,14 +26,15 @@ an error (`extractors.artifacts.MissingArtifact`).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from functools import lru_cache
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 import spacy
@@ -209,17 +210,18 @@ def extract_documents(
 
 
 def _extract_batch(model_name: str, docs: Iterable[Document], cutoff: float,
-                   batch_size: int = DEFAULT_BATCH_SIZE) -> list[Extraction] | Iterator[Extraction]:
+                   batch_size: int = DEFAULT_BATCH_SIZE, version: str | None = None) -> Iterator[Extraction]:
     """Every step, in this process: tokenizing (truecasing too), the pipeline,
-    the conversion and the cut-off."""
+    the conversion and the cut-off. `version`: the extractor version the caller
+    records (a worker is given its parent's)."""
     nlp = load_pipeline(model_name)
-    version = extractor_version(model_name)
+    version = extractor_version(model_name) if version is None else version
     made = (attach_document(nlp.make_doc(d.text), d) for d in docs)
     return (keep_confident(doc_to_extraction(doc, version), cutoff) for doc in nlp.pipe(made, batch_size=batch_size))
 
 
-def _extract_chunk(model_name: str, docs: list[Document], cutoff: float) -> list[Extraction]:
-    return list(_extract_batch(model_name, docs, cutoff, max(1, len(docs))))
+def _extract_chunk(model_name: str, docs: list[Document], cutoff: float, version: str) -> list[Extraction]:
+    return list(_extract_batch(model_name, docs, cutoff, max(1, len(docs)), version))
 
 
 def _extract_in_workers(docs: Iterable[Document], model_name: str, n_process: int, batch_size: int,
@@ -230,21 +232,55 @@ def _extract_in_workers(docs: Iterable[Document], model_name: str, n_process: in
     pickles the Docs it hands out (with the vocabulary, megabytes a batch) in
     the parent and gets whole Docs back (hundreds of kB each, the tensors
     included). At most two chunks a worker are in flight: memory stays flat
-    whatever the input's length."""
-    load_pipeline(model_name)  # loaded before the workers fork, which then share it
-    extractor_version(model_name)
+    whatever the input's length. The workers live as long as this process, so
+    an ingest's batches do not each pay for starting them."""
     chunk_size = max(1, min(batch_size, WORKER_CHUNK))
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if isinstance(docs, Sized):  # a batch split evenly, so that no worker waits for the last chunk alone
+        chunk_size = max(1, min(chunk_size, -(-len(docs) // n_process)))
+    pool = _worker_pool(model_name, n_process)
+    version = extractor_version(model_name)  # this process's word on it: the workers may be older
     pending: deque[AsyncResult[list[Extraction]]] = deque()
-    with context.Pool(n_process) as pool:
-        for chunk in minibatch(docs, chunk_size):
-            pending.append(pool.apply_async(_extract_chunk, (model_name, list(chunk), cutoff)))
-            if len(pending) >= 2 * n_process:
-                yield from pending.popleft().get()
-        while pending:
+    for chunk in minibatch(docs, chunk_size):
+        pending.append(pool.apply_async(_extract_chunk, (model_name, list(chunk), cutoff, version)))
+        if len(pending) >= 2 * n_process:
             yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
+
+
+_POOLS: dict[tuple[str, int], Pool] = {}
+
+
+def start_workers(model_name: str = DEFAULT_MODEL, n_process: int = 2) -> None:
+    """Start the worker processes `extract_documents(n_process=N)` will use,
+    now: from a program's main thread, before it starts threads of its own
+    (forking from another thread is unsafe), so that later calls may come from
+    any thread."""
+    if n_process > 1:
+        _worker_pool(model_name, n_process)
+
+
+def _worker_pool(model_name: str, n_process: int) -> Pool:
+    """The worker processes for this model and count, started on first use
+    (forked once the pipeline is loaded, so they share it) and closed at exit."""
+    pool = _POOLS.get((model_name, n_process))
+    if pool is None:
+        load_pipeline(model_name)
+        extractor_version(model_name)
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if not _POOLS:
+            atexit.register(_close_pools)
+        pool = _POOLS[(model_name, n_process)] = context.Pool(n_process)
+    return pool
+
+
+def _close_pools() -> None:
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.terminate()
+        pool.join()
 
 
 __all__ = ["DEFAULT_MODEL", "MissingArtifact", "extract_documents", "extractor_version", "keep_confident",
-           "load_pipeline", "model_text"]
+           "load_pipeline", "model_text", "start_workers"]

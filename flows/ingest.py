@@ -25,6 +25,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from extractors.pipeline import start_workers
 from extractors.types import Document
 from flows.loop import IngestReport, Progress, Stage, Stages, ingest
 from flows.tasks import (
@@ -149,13 +150,18 @@ def ingest_flow(
     neo4j.schema()
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     batches = batches_by_words(_first(reader, limit), batch_words or settings.batch_words)
-    # With one spaCy process, batches go through the task runner too (Prefect's
-    # default runs tasks in threads): a batch is written to Neo4j while the next
-    # one is parsed, so the load's time hides behind spaCy's. Loads stay one at a
-    # time in reading order. Several spaCy processes fork from this process, which
-    # is only safe from its main thread: then every stage runs inline, in turn.
-    submit = parallel or n_process == 1
+    # Batches go through the task runner (Prefect's default runs tasks in
+    # threads): a batch is written to Neo4j while the next one is parsed, so the
+    # load's time hides behind spaCy's. Loads stay one at a time in reading
+    # order. Several extraction processes fork from this process, which is only
+    # safe from its main thread: they are started here, before any task runs,
+    # and then extract the next batch while this process maps and loads the one
+    # before (two batches in flight).
     model = settings.spacy_model
+    submit = True
+    if n_process > 1 and not parallel:
+        start_workers(model, n_process)
+    ahead = in_flight if parallel else (2 if n_process > 1 else 1)
     stages = Stages(
         # A future passed on as an argument stays on the cluster until the task needs it.
         select=Stage(neo4j.select, submit, (force, model, reextract)),
@@ -163,7 +169,7 @@ def ingest_flow(
         map=Stage(map_batch, submit),
         load=Stage(neo4j.load, submit, (resolve, settings.story_threshold)),
     )
-    report = ingest(batches, stages, reading_failures=reader.failures, in_flight=in_flight if parallel else 1,
+    report = ingest(batches, stages, reading_failures=reader.failures, in_flight=ahead,
                     progress=progress, logger=logger)
     report.unsupported = [str(path) for path in reader.unsupported]
     if report.unsupported:

@@ -99,7 +99,8 @@ def test_keeping_old_versions_skips_them(
 def test_reextraction_with_several_spacy_processes(
     empty_graph, prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Several spaCy processes take the flow's other path (batch after batch, no overlap).
+    # Several extraction processes: workers started once, two batches in flight; the
+    # version recorded is the flow's, whatever the workers were started with.
     (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
     (tmp_path / "other.txt").write_text("japan prime minister shinzo abe visited tokyo .\n", encoding="utf-8")
     _ingest(tmp_path, n_process=2)
