@@ -573,13 +573,27 @@ WHERE p.location IS NOT NULL
 WITH p.name AS place, count(r) AS facts
 RETURN place, 200 AS km ORDER BY facts DESC, place LIMIT 1
 """,
-    # The country with a point whose places hold the most people's facts.
+    # The place with a point that the most people are active at, by the recipe's
+    # own paths, and its country, with a radius that reaches it from the
+    # country's point (a country's centre may lie far from every place named).
     "people_near_country": """
-MATCH (:Person)-[r:PARTICIPATES_IN|LIVES_IN|HOLDS_ROLE]->(x:Entity)
-WITH x, count(r) AS facts
-MATCH (c:Country) WHERE c.location IS NOT NULL AND (c = x OR c.iso_code = x.country_code)
-WITH c.name AS country, sum(facts) AS facts
-RETURN country, 500 AS km ORDER BY facts DESC, country LIMIT 1
+MATCH (p:Place)
+WHERE p.location IS NOT NULL AND p.country_code IS NOT NULL
+CALL (p) {
+  MATCH (person:Person)-[:PARTICIPATES_IN]->(:Event)-[:LOCATED_IN]->(:Entity)-[:LOCATED_IN*0..1]->(p)
+  RETURN person
+  UNION
+  MATCH (person:Person)-[:LIVES_IN]->(:Entity)-[:LOCATED_IN*0..1]->(p)
+  RETURN person
+  UNION
+  MATCH (person:Person)-[:HOLDS_ROLE]->(:Organization)-[:LOCATED_IN]->(:Entity)-[:LOCATED_IN*0..1]->(p)
+  RETURN person
+}
+WITH p, count(DISTINCT person) AS people
+MATCH (c:Country)
+WHERE c.iso_code = p.country_code AND c.location IS NOT NULL
+WITH c, p, people ORDER BY people DESC, p.name LIMIT 1
+RETURN c.name AS country, toInteger(ceil(point.distance(p.location, c.location) / 1000.0)) + 50 AS km
 """,
     # The role of one holder reported most often, on the date of its latest report.
     "role_holders_on_date": """
