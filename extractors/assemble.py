@@ -39,11 +39,14 @@ from extractors.vocab import (
     SPORT_ROLES,
     WEEKDAYS,
 )
-from extractors.words import word_at
+from extractors.words import OPEN_FIRST, word_at
 
 URI_BASE = "https://w3id.org/newsgraph/id/"
 SPAN_KEY = "ng_entities"  # every entity mention the assembly kept, labelled, kb_id the entity's uri
 _SLUG = re.compile(r"[^0-9a-z]+")
+# The tokens a role head can start with (word_at reads "vice - president" and
+# "full back" as one word): every other token is passed over without joining it.
+ROLE_HEAD_FIRST_WORDS = ROLE_HEADS | {head.split("-")[0] for head in ROLE_HEADS} | OPEN_FIRST
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _YEAR_PREPS = frozenset({"in", "since", "until", "till", "by", "from", "before", "after", "during"})
@@ -302,11 +305,15 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             accept(_country(span))
     # c') the body a role belongs to, named after "ROLE of|at" though no model saw a
     # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
-    chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
+    chunks: dict[int, Span] | None = None  # the noun chunks, read once the first role is found
     for i in range(len(doc) - 2):
+        if doc[i].lower_ not in ROLE_HEAD_FIRST_WORDS:
+            continue
         word, nxt = word_at(doc, i)
         if word not in ROLE_HEADS or nxt >= len(doc) or doc[nxt].lower_ not in ("of", "at"):
             continue
+        if chunks is None:
+            chunks = {c.start: c for c in doc.noun_chunks} if doc.has_annotation("DEP") else {}
         start = nxt + 1 + (1 if nxt + 1 < len(doc) and doc[nxt + 1].lower_ == "the" else 0)
         chunk = chunks.get(start) or chunks.get(start - 1)
         if chunk is None:

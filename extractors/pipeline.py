@@ -44,6 +44,7 @@ from spacy.util import load_model_from_config, minibatch, registry
 
 # the factories register themselves on import
 from extractors import assemble as _assemble  # noqa: F401
+from extractors import attribute_rules as _attribute_rules  # noqa: F401
 from extractors import event_identity as _event_identity  # noqa: F401
 from extractors import events as _events  # noqa: F401
 from extractors import gazetteer as _gazetteer  # noqa: F401
@@ -197,13 +198,16 @@ def extract_documents(
     n_process: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     min_confidence: float | None = None,
+    in_workers: bool = False,
 ) -> Iterator[Extraction]:
     """Extractions in input order; every step runs inside `nlp.pipe`, with
     `n_process` > 1 in worker processes that each run the whole pipeline.
     `min_confidence`: entities and facts below it are left out (None: the
-    calibrated default, 0: every candidate)."""
+    calibrated default, 0: every candidate). `in_workers`: in worker processes
+    even with one, for a caller with work of its own to do meanwhile (the ingest
+    flow maps and loads one batch while the worker extracts the next)."""
     cutoff = default_min_confidence() if min_confidence is None else min_confidence
-    if n_process > 1:
+    if n_process > 1 or in_workers:
         yield from _extract_in_workers(docs, model_name, n_process, batch_size, cutoff)
         return
     yield from _extract_batch(model_name, docs, cutoff, batch_size)
@@ -234,7 +238,8 @@ def _extract_in_workers(docs: Iterable[Document], model_name: str, n_process: in
     included). At most two chunks a worker are in flight: memory stays flat
     whatever the input's length. The workers live as long as this process, so
     an ingest's batches do not each pay for starting them."""
-    chunk_size = max(1, min(batch_size, WORKER_CHUNK))
+    # One worker has nobody to wait for: it takes spaCy's own batches.
+    chunk_size = max(1, min(batch_size, WORKER_CHUNK if n_process > 1 else batch_size))
     if isinstance(docs, Sized):  # a batch split evenly, so that no worker waits for the last chunk alone
         chunk_size = max(1, min(chunk_size, -(-len(docs) // n_process)))
     pool = _worker_pool(model_name, n_process)
@@ -252,26 +257,29 @@ _POOLS: dict[tuple[str, int], Pool] = {}
 
 
 def start_workers(model_name: str = DEFAULT_MODEL, n_process: int = 2) -> None:
-    """Start the worker processes `extract_documents(n_process=N)` will use,
-    now: from a program's main thread, before it starts threads of its own
-    (forking from another thread is unsafe), so that later calls may come from
-    any thread."""
-    if n_process > 1:
-        _worker_pool(model_name, n_process)
+    """Start the worker processes `extract_documents(n_process=N)` (or, for one,
+    `extract_documents(in_workers=True)`) will use, now: from a program's main
+    thread, before it starts threads of its own (forking from another thread is
+    unsafe), so that later calls may come from any thread."""
+    _worker_pool(model_name, max(1, n_process))
 
 
 def _worker_pool(model_name: str, n_process: int) -> Pool:
-    """The worker processes for this model and count, started on first use
-    (forked once the pipeline is loaded, so they share it) and closed at exit."""
+    """The worker processes for this model and count, started on first use and
+    closed at exit. Starting them costs this process a fork, not a model: each
+    worker loads the pipeline as it starts, in its own time (a re-ingest with
+    nothing to extract does not wait for it), unless this process had already
+    loaded it, which the workers then share."""
     pool = _POOLS.get((model_name, n_process))
     if pool is None:
-        load_pipeline(model_name)
         extractor_version(model_name)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         if not _POOLS:
             atexit.register(_close_pools)
-        pool = _POOLS[(model_name, n_process)] = context.Pool(n_process)
+        # Each worker loads the pipeline as it starts, while this process goes on.
+        pool = _POOLS[(model_name, n_process)] = context.Pool(n_process, initializer=load_pipeline,
+                                                             initargs=(model_name,))
     return pool
 
 

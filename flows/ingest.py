@@ -6,8 +6,9 @@ over the batches is flows.loop.ingest, plain code; this flow reads the
 settings, chooses how each stage runs (inline, or submitted to the task
 runner) and passes the Prefect tasks in.
 
-By default the batches run one after another in this process, each one's
-load overlapping the next one's extraction (one spaCy process). With
+By default the batches run one after another, extracted in worker processes
+(one unless `n_process` says more) while this process maps and loads the batch
+before, so each core does a different job at once. With
 `parallel=True` (see `run_ingest_flow`, which sets up Prefect's Dask task
 runner) each batch's select → extract → map tasks are submitted to the task
 runner, a bounded number of batches at a time; the loads go one at a time in
@@ -24,6 +25,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import opaque
 
 from extractors.pipeline import start_workers
 from extractors.types import Document
@@ -66,6 +68,20 @@ class Neo4jTasks:
                    load=load_batch.with_options(**load_options))
 
 
+class _Unwalked:
+    """A task whose arguments Prefect resolves (a future becomes its result) but
+    does not walk: by default it visits every element of every argument, twice
+    (to resolve futures, then to record task inputs), which for a batch's
+    documents, extractions and load plan cost more of this process's time than
+    mapping them."""
+
+    def __init__(self, task: Any) -> None:
+        self.task = task
+
+    def submit(self, *args: Any) -> Any:
+        return self.task.submit(*(opaque(arg) for arg in args))
+
+
 def _first(docs: Iterable[Document], limit: int | None) -> Iterator[Document]:
     return iter(docs) if limit is None else itertools.islice(docs, limit)
 
@@ -99,6 +115,9 @@ def run_ingest_flow(
     if progress is not None:
         options["progress"] = LocalProgress(progress)
     if runner == "sequential":
+        # The extraction workers start before Prefect starts the flow run (and
+        # its threads): they load the pipeline while Prefect gets ready.
+        start_workers(load_settings().spacy_model, options.get("n_process", 1))
         return ingest_flow(paths, **options)
     if runner != "dask":
         raise ValueError(f"unknown runner {runner!r}; use sequential or dask")
@@ -151,23 +170,27 @@ def ingest_flow(
     reader = DocumentReader(paths, max_doc_bytes=settings.max_doc_bytes)
     batches = batches_by_words(_first(reader, limit), batch_words or settings.batch_words)
     # Batches go through the task runner (Prefect's default runs tasks in
-    # threads): a batch is written to Neo4j while the next one is parsed, so the
-    # load's time hides behind spaCy's. Loads stay one at a time in reading
-    # order. Several extraction processes fork from this process, which is only
-    # safe from its main thread: they are started here, before any task runs,
-    # and then extract the next batch while this process maps and loads the one
-    # before (two batches in flight).
+    # threads). Extraction runs in worker processes, one even when n_process is
+    # 1: spaCy then has a core of its own while this process maps, validates and
+    # loads the batches before, instead of sharing one interpreter with them.
+    # Three batches in flight keep the workers fed while this process catches
+    # up. Loads stay one at a time in reading order. The workers fork from this
+    # process, which is only safe from its main thread: they are started here
+    # (or already were, by run_ingest_flow), before any task runs; that costs a
+    # fork, not a model load, so a re-ingest with nothing to extract stays quick.
     model = settings.spacy_model
-    submit = True
-    if n_process > 1 and not parallel:
+    # (Not on Dask: its task runner sends the arguments to the cluster, where an
+    # annotation does not arrive as one.)
+    unwalked = _Unwalked if not parallel else (lambda task: task)
+    if not parallel:
         start_workers(model, n_process)
-    ahead = in_flight if parallel else (2 if n_process > 1 else 1)
+    ahead = in_flight if parallel else 3
     stages = Stages(
         # A future passed on as an argument stays on the cluster until the task needs it.
-        select=Stage(neo4j.select, submit, (force, model, reextract)),
-        extract=Stage(extract_batch, submit, (model, n_process, min_confidence)),
-        map=Stage(map_batch, submit),
-        load=Stage(neo4j.load, submit, (resolve, settings.story_threshold)),
+        select=Stage(unwalked(neo4j.select), True, (force, model, reextract)),
+        extract=Stage(unwalked(extract_batch), True, (model, n_process, min_confidence, not parallel)),
+        map=Stage(unwalked(map_batch), True),
+        load=Stage(unwalked(neo4j.load), True, (resolve, settings.story_threshold)),
     )
     report = ingest(batches, stages, reading_failures=reader.failures, in_flight=ahead,
                     progress=progress, logger=logger)

@@ -140,12 +140,14 @@ def select_changed(docs: list[Document], force: bool, model_name: str = pipeline
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_batch(docs: list[Document], model_name: str, n_process: int,
-                  min_confidence: float | None = None) -> list[Extraction]:
+                  min_confidence: float | None = None, in_workers: bool = False) -> list[Extraction]:
     """`min_confidence` is the flow's cut-off, passed as an argument so a worker
-    applies the one the run was started with (None: the calibrated default)."""
+    applies the one the run was started with (None: the calibrated default);
+    `in_workers`: in worker processes even with one (see extract_documents)."""
     if not docs:  # all unchanged: no spaCy to load, and with several processes none to fork
         return []
-    return list(extract_documents(docs, model_name=model_name, n_process=n_process, min_confidence=min_confidence))
+    return list(extract_documents(docs, model_name=model_name, n_process=n_process, min_confidence=min_confidence,
+                                  in_workers=in_workers))
 
 
 # Neo4j cannot index a string much over 8 KB (uri and source id constraints, the

