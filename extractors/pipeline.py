@@ -7,7 +7,8 @@
 
 The components, in order (see `config.cfg`): the truecasing tokenizer (a
 lowercased or ALL-CAPS text is read as its truecased copy, same length), the
-stock model's tagger and parser, line sentences, the project's case-robust
+stock model's tagger and parser, line sentences, the stock model's attribute
+rules matched through an index (`extractors/attribute_rules.py`), the project's case-robust
 NER (`models/ner`, `make train-ner`), gazetteer and named-event spans, entity
 assembly (`newsgraph_entities`), relations (`newsgraph_relations`: patterns
 and the trained classifier), verb-triggered events (`newsgraph_triggers`),
