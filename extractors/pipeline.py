@@ -28,6 +28,7 @@ an error (`extractors.artifacts.MissingArtifact`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -279,9 +280,19 @@ def _worker_pool(model_name: str, n_process: int) -> Pool:
         if not _POOLS:
             atexit.register(_close_pools)
         # Each worker loads the pipeline as it starts, while this process goes on.
-        pool = _POOLS[(model_name, n_process)] = context.Pool(n_process, initializer=load_pipeline,
+        pool = _POOLS[(model_name, n_process)] = context.Pool(n_process, initializer=_preload,
                                                              initargs=(model_name,))
     return pool
+
+
+def _preload(model_name: str) -> None:
+    """A worker's start: the pipeline, if it loads. If it does not (a missing
+    artifact), the worker stays up and its first chunk's own load raises the
+    error, which then reaches the caller: a worker that died in its
+    initializer would only be replaced by another that dies, and the caller
+    would wait forever."""
+    with contextlib.suppress(Exception):
+        load_pipeline(model_name)
 
 
 def _close_pools() -> None:

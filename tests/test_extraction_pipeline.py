@@ -165,3 +165,24 @@ def test_the_indexed_attribute_ruler_refuses_a_rule_it_cannot_read() -> None:
         ruler.add([[{"SHAPE": "xxxx"}]], {"POS": "NOUN"})
     with pytest.raises(ValueError, match="operator"):
         ruler.add([[{"LOWER": {"FUZZY": "news"}}]], {"POS": "NOUN"})
+
+
+def test_a_missing_artifact_in_a_worker_process_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """A worker that cannot load the pipeline must send the error back: one that
+    died while starting would only be replaced by another that dies, and the
+    ingest would wait for ever (run in a process of its own, with a time bound)."""
+    code = f"""
+import sys
+from extractors import pipeline
+from extractors.types import Document
+pipeline.RELATIONS_MODEL = __import__("pathlib").Path({str(tmp_path / "gone")!r})
+try:
+    list(pipeline.extract_documents([Document(id="a", text="some text .")], in_workers=True))
+except pipeline.MissingArtifact as exc:
+    print("MissingArtifact:", exc)
+    sys.exit(0)
+sys.exit("extracted without the relation model")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "weights.npy" in done.stdout
