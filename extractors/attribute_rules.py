@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from extractors.base_model import base_model
 
 # The token attributes the patterns read, as positions in a token's row.
 _FIELDS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
@@ -152,8 +153,7 @@ class IndexedAttributeRuler(AttributeRuler):
 
 
 def _base_patterns(model: str) -> list[dict[str, Any]]:
-    base = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "ner", "senter"])
-    ruler = base.get_pipe("attribute_ruler")
+    ruler = base_model(model).get_pipe("attribute_ruler")
     if not isinstance(ruler, AttributeRuler):
         raise TypeError(f"{model}'s attribute_ruler is a {type(ruler).__name__}, not spaCy's AttributeRuler")
     return list(ruler.patterns)

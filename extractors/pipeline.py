@@ -55,6 +55,7 @@ from extractors import role_time as _role_time  # noqa: F401
 from extractors import sentences as _sentences  # noqa: F401
 from extractors import triggers as _triggers  # noqa: F401
 from extractors.artifacts import DATA, MODELS, PACKAGE, MissingArtifact, require
+from extractors.base_model import base_model
 from extractors.calibration import default_min_confidence
 from extractors.doc_state import attach_document, from_data, state_of, to_data
 from extractors.truecase import looks_uncased, truecase
@@ -100,8 +101,7 @@ def base_vocab(model: str) -> Callable[[Language], Language]:
     sourced tagger and parser expect (lexeme norms)."""
 
     def copy_tables(nlp: Language) -> Language:
-        base = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
-                                          "senter"])
+        base = base_model(model)
         for name in base.vocab.lookups.tables:
             nlp.vocab.lookups.set_table(name, base.vocab.lookups.get_table(name))
         return nlp
@@ -148,8 +148,7 @@ def extractor_version(model_name: str = DEFAULT_MODEL) -> str:
     the relation weights, the pipeline config and every data file (tables,
     gazetteer, calibration). Documents read by another version are extracted
     again on the next ingest."""
-    meta = spacy.load(model_name, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
-                                           "senter"]).meta
+    meta = base_model(model_name).meta
     parts = [f"newsgraph-extract/{__version__}+{meta.get('name', model_name)}-{meta.get('version', '0')}"]
     ner = Path(_ner_source(model_name))
     parts.append(f"ner-{_digest((p for p in ner.rglob('*') if p.is_file()), ner)}" if ner.is_dir() else "ner-stock")
