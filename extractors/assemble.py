@@ -223,6 +223,9 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         accept(Cand(span.start, span.end, "Event", slug(span.kb_id_), span.kb_id_, {"type": span.label_},
                     source="event_rule"))
+        # the two sides that name a war ("iran - iraq war") are mentions of their countries
+        for side in events.war_sides(doc, span.start, span.end) or ():
+            accept(_country(side, nested=True))
         # a year that opens the name, or stands right before it, is the event's date
         # too ("the 2015 general election", "the 1982 falklands war")
         for i in (span.start, span.start - 1):

@@ -17,7 +17,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from extractors.gazetteer import SPAN_KEY as COUNTRY_SPAN_KEY  # the gazetteer runs before the events
+
 SPAN_KEY = "ng_events"
+
 EVENT_TYPES = ("war", "holiday", "anniversary", "summit", "election", "sports", "visit", "meeting",
                "sanction", "event")
 
@@ -207,8 +210,49 @@ class EventMatcher:
                 kind = kind.removeprefix("named_")
             spans.append(Span(doc, start, end, label=kind, kb_id=name))
         spans.extend(_open_tournaments(doc))
+        spans.extend(two_sided_wars(doc))
         doc.spans[SPAN_KEY] = filter_spans(spans)
         return doc
+
+
+# What a war between two named sides is called: "the iran-iraq war", "the
+# arab-israeli conflict", "the india-pakistan border war".
+SIDED_HEADS = frozenset({"war", "conflict"})
+
+
+def war_sides(doc: Doc, start: int, end: int) -> tuple[Span, Span] | None:
+    """The two countries that open the name of a war from `start` to `end` ("iran - iraq
+    war"), as the gazetteer matched them, or None."""
+    by_start = {span.start: span for span in doc.spans.get(COUNTRY_SPAN_KEY, []) if span.label_ == "Country"}
+    first = by_start.get(start)
+    if first is None or first.end + 1 >= end or doc[first.end].text not in ("-", "\u2013"):
+        return None
+    second = by_start.get(first.end + 1)
+    if second is None or second.kb_id_ == first.kb_id_:
+        return None
+    rest = [t.lower_ for t in doc[second.end:end]]
+    return (first, second) if rest[-1:] and rest[-1] in SIDED_HEADS and len(rest) <= 2 else None
+
+
+def two_sided_wars(doc: Doc) -> list[Span]:
+    """COUNTRY - COUNTRY (border|trade)? war|conflict: a war the text names by its two
+    sides, in any casing. Its name holds both ("Iran-Iraq War"), so it is not
+    taken for the war named by its last side alone ("iraq war", another war),
+    and names them in one order, so "the iraq-iran war" is the same war."""
+    out = []
+    for span in doc.spans.get(COUNTRY_SPAN_KEY, []):
+        if span.label_ != "Country" or span.end + 1 >= len(doc) or doc[span.end].text not in ("-", "\u2013"):
+            continue
+        for head in range(span.end + 2, min(len(doc), span.end + 6)):
+            if doc[head].lower_ in SIDED_HEADS:
+                sides = war_sides(doc, span.start, head + 1)
+                if sides is not None:
+                    # one war whichever side the text names first ("iraq-iran war")
+                    first, second = sorted(sides, key=lambda side: side.text.lower())
+                    words = [first.text, "-", second.text, *(t.text for t in doc[sides[1].end:head + 1])]
+                    out.append(Span(doc, span.start, head + 1, label="war", kb_id=event_title(words)))
+                break
+    return out
 
 
 @Language.factory("newsgraph_events", assigns=["doc.spans"], default_config={})

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from extractors.assemble import Cand
 from extractors.calibration import calibrated, classifier_rule
+from extractors.events import war_sides
 from extractors.gazetteer import load_gazetteer
 from extractors.sports import is_sports_story
 from extractors.truecase import case_table
@@ -1307,6 +1308,18 @@ def _shown_at_event(ix: _Index, actor: int, verb: int) -> Iterator[Found]:
             return
 
 
+def _war_sides(ix: _Index) -> Iterator[Found]:
+    """The two countries that name a war take part in it: "the iran-iraq war"."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Event" or cand.source != "event_rule" or war_sides(ix.doc, cand.start, cand.end) is None:
+            continue
+        for side in ix.starting.get(cand.start, []) + [i for k in range(cand.start + 1, cand.end)
+                                                        for i in ix.starting.get(k, [])]:
+            c = ix.cands[side]
+            if c.label == "Country" and c.nested and c.end <= cand.end:
+                yield (side, "PARTICIPATES_IN", idx, {"role": "participant"}, "war_sides", cand.start)
+
+
 def _event_dates(ix: _Index) -> Iterator[Found]:
     """A year named with the event: "the 2010 league cup final", "labour 's 2015 general election"."""
     for idx, cand in enumerate(ix.cands):
@@ -1400,7 +1413,7 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
                    _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
                    _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
                    _place_named, _actor_poss_event, _event_verb_context, _one_club_sentence,
-                   _countries_at_event):
+                   _countries_at_event, _war_sides):
         for head, rtype, tail, props, rule, tok in finder(ix):
             add(cand_entity[head], rtype, cand_entity[tail], props, rule, tok_sent[tok])
     return [rel for found in merged.values() for rel in found]

@@ -28,6 +28,7 @@ def test_the_committed_table_is_current(judged: tuple[list, list]) -> None:
     committed = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     assert table["rules"] == committed["rules"], "extraction changed: run `make calibrate`"
     assert table["entities"] == committed["entities"], "extraction changed: run `make calibrate`"
+    assert table["entity_sources"] == committed["entity_sources"], "extraction changed: run `make calibrate`"
 
 
 def test_the_default_cut_off_keeps_facts_right_four_times_in_five(judged: tuple[list, list]) -> None:
@@ -78,3 +79,22 @@ def test_a_classifier_fact_of_an_unseen_family_is_worth_what_the_classifier_is()
     unseen = calibrated("RELATIVE_OF", "classifier>=0.9", lookup)
     seen = calibrated("HOLDS_ROLE", "classifier>=0.9", lookup)
     assert pattern > 0.8 and unseen < 0.2 and abs(unseen - seen) < 0.05
+
+
+def test_an_entity_kind_dev_never_showed_is_worth_what_its_source_is() -> None:
+    """A one-word event from the model, never seen on dev, gets what the model's
+    events are worth there, not what events are on average (most from the rules)."""
+    from extractors.calibration import calibrated_entity
+
+    def ent(source: str, mentions: int, name: str) -> dict:
+        return {"label": "Event", "source": source, "mentions": [{}] * mentions, "name": name}
+
+    judged = [(ent("event_rule", 1, "Victory Day"), i < 18) for i in range(20)]
+    judged += [(ent("model_event", 1, "Spring Fair"), False) for _ in range(6)]
+    judged += [(ent("model_event", 2, "Harvest Week"), False) for _ in range(4)]
+    lookup = calibrate.flatten({"rules": {}, "defaults": {}} | calibrate.calibrate_entities(judged))
+    unseen = calibrated_entity("Event", "model_event", 3, "Corning", lookup)
+    assert unseen < 0.3 < lookup["entity-default:Event"]
+    assert abs(unseen - lookup["entity-source:Event:model_event"]) < 1e-9
+    # a source dev never showed still falls back to the label's average
+    assert calibrated_entity("Event", "other_rule", 1, "Fair", lookup) == lookup["entity-default:Event"]

@@ -72,6 +72,11 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Spanish compatriot Nicolas Almagro lost to Rafael Nadal in the Barcelona Open.", None,
      [entity("Event", "Barcelona Open"), relation("Nicolas Almagro", "NATIONAL_OF", "Spain"),
       relation("Rafael Nadal", "PARTICIPATES_IN", "Barcelona Open", "role", "participant")]),
+    # A war named by its two sides: both take part in it.
+    ("Insurers raised rates as the India-Pakistan war spread along the border.", None,
+     [entity("Event", "India-Pakistan War"),
+      relation("India", "PARTICIPATES_IN", "India-Pakistan War", "role", "participant"),
+      relation("Pakistan", "PARTICIPATES_IN", "India-Pakistan War", "role", "participant")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -114,3 +119,20 @@ def test_facts_come_out_in_every_casing(extracted, index: int, casing: str) -> N
     got = extracted[(index, casing)]
     missing = [f for f in expected if f not in got]
     assert not missing, f"{casing}: {CASINGS[casing](text)!r} misses {missing}; got {sorted(got, key=str)}"
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_war_named_by_its_sides_is_not_the_war_named_by_one(casing: str) -> None:
+    """"the iran-iraq war" is not "the iraq war" (another war), it is the same war
+    whichever side comes first, and a war named by one country alone states no
+    side of it."""
+    change = CASINGS[casing]
+    two, swapped, one = extract_documents([
+        Document(id="two", text=change("Tankers were hit in the Iran-Iraq war.")),
+        Document(id="swapped", text=change("Tankers were hit in the Iraq-Iran war.")),
+        Document(id="one", text=change("Veterans of the Iraq war marched."))], min_confidence=0.0)
+    for extraction in (two, swapped):
+        events = {e.name.lower() for e in extraction.entities if e.label == "Event"}
+        assert events == {"iran-iraq war"}, (extraction.document.text, events)
+    assert {e.name.lower() for e in one.entities if e.label == "Event"} == {"iraq war"}
+    assert not [r for r in one.relations if r.type == "PARTICIPATES_IN"]

@@ -25,6 +25,7 @@ from extractors.calibration import (
     CALIBRATION_FILE,
     POOLED_FAMILIES,
     calibrated,
+    calibrated_entity,
     entity_key,
     family,
     flatten,
@@ -98,17 +99,26 @@ def judged(data: Path) -> tuple[list[tuple[dict[str, Any], bool]], list[tuple[di
 
 def calibrate_entities(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
     by_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for ent, right in judged:
         key = entity_key(ent["label"], ent.get("source", ""), len(ent["mentions"]), ent["name"])
-        for counts in (by_key[key], by_label[ent["label"]]):
+        source = f"{ent['label']}:{ent.get('source') or 'other'}"
+        for counts in (by_key[key], by_source[source], by_label[ent["label"]]):
             counts[0] += right
             counts[1] += 1
     defaults = {label: (k + 0.5) / (n + 1.0) for label, (k, n) in by_label.items()}
-    rows = {key: {"confidence": round((k + PRIOR_WEIGHT * defaults[key.split(":")[0]]) / (n + PRIOR_WEIGHT), 3),
-                  "right": k, "seen": n}
-            for key, (k, n) in sorted(by_key.items()) if n >= MIN_SEEN}
-    return {"entities": rows, "entity_defaults": {k: round(v, 3) for k, v in sorted(defaults.items())}}
+
+    def rows(counts: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
+        # smoothed towards the label's share, so a key seen a few times does not claim certainty
+        return {key: {"confidence": round((k + PRIOR_WEIGHT * defaults[key.split(":")[0]]) / (n + PRIOR_WEIGHT), 3),
+                      "right": k, "seen": n}
+                for key, (k, n) in sorted(counts.items()) if n >= MIN_SEEN}
+
+    # a label and source pooled over mention counts and name shapes: the
+    # fallback of a combination too rare on dev to measure (calibrated_entity)
+    return {"entities": rows(by_key), "entity_sources": rows(by_source),
+            "entity_defaults": {k: round(v, 3) for k, v in sorted(defaults.items())}}
 
 
 def calibrate(judged: list[tuple[dict[str, Any], bool]]) -> dict[str, Any]:
@@ -183,11 +193,11 @@ def write_calibration(data: Path = DEFAULT_DATA, out: Path = CALIBRATION_FILE) -
     table = calibrate(relations) | calibrate_entities(entities)
     lookup = flatten(table)  # confidences exactly as the pipeline will give them
     scored = [(calibrated(r["type"], r["rule"], lookup), ok) for r, ok in relations]
-    entity_scores = [(lookup.get(f"entity:{entity_key(e['label'], e.get('source', ''), len(e['mentions']), e['name'])}",
-                                 lookup.get(f"entity-default:{e['label']}", 1.0)), ok) for e, ok in entities]
+    entity_scores = [(calibrated_entity(e["label"], e.get("source", ""), len(e["mentions"]), e["name"], lookup), ok)
+                     for e, ok in entities]
     table["default_min_confidence"] = choose_cutoff(scored, types=[r["type"] for r, _ in relations],
                                                     entities=entity_scores)
     out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
-    for key, row in [*table["rules"].items(), *table["entities"].items()]:
+    for key, row in [*table["rules"].items(), *table["entities"].items(), *table["entity_sources"].items()]:
         print(f"{key:48} {row['right']:4}/{row['seen']:<4} -> {row['confidence']:.3f}")
     print(f"default cut-off {table['default_min_confidence']}")
