@@ -25,6 +25,13 @@ from schema.geo import parse_wkt_point
 from schema.namespace import NG
 from schema.ontology import RelationType, load_ontology
 
+# Terms looked up once, outside the per-triple loop: a namespace's attribute
+# access is a Python call with checks, a batch some 11,000 triples. A term is
+# tested by set membership (a C-level hash, equality only on a match), not ==,
+# which rdflib implements in Python.
+_TYPE, _ALIAS, _SAME_STORY_AS = frozenset({RDF.type}), frozenset({NG.alias}), frozenset({NG.sameStoryAs})
+_WKT = GEO.wktLiteral
+
 # Merge record properties that are lists in Neo4j (one literal per item in RDF).
 LIST_KEYS = frozenset({"mentions", "mention_documents", "evidence_documents", "evidence_sentences"})
 
@@ -59,7 +66,7 @@ class LoadPlan:
 
 
 def _python(value: Literal) -> Any:
-    if value.datatype == GEO.wktLiteral:
+    if value.datatype == _WKT:
         # a point in Neo4j (srid 4326, x longitude, y latitude), so the point index and
         # point.distance() work on it
         latitude, longitude = parse_wkt_point(str(value))
@@ -86,11 +93,11 @@ def plan_from_graph(g: Graph) -> LoadPlan:
     for s, p, o in g:
         if not isinstance(s, URIRef):
             continue
-        if p == RDF.type:
+        if p in _TYPE:
             if o in labels_by_class:
                 types[s] = labels_by_class[o]
         elif isinstance(o, Literal):
-            if p == NG.alias:
+            if p in _ALIAS:
                 continue  # aliases are recomputed from mentions in Neo4j
             key = keys.get(p) if isinstance(p, URIRef) else None
             if key in LIST_KEYS:
@@ -98,7 +105,7 @@ def plan_from_graph(g: Graph) -> LoadPlan:
             elif key is not None:
                 props[s][key] = _python(o)
         elif isinstance(o, URIRef):
-            if p == NG.sameStoryAs:
+            if p in _SAME_STORY_AS:
                 story_links.append({"a": str(s), "b": str(o)})
             elif p in rel_by_predicate:
                 direct.append((s, p, o))

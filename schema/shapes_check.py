@@ -62,6 +62,7 @@ _LEXICAL_DATATYPES = frozenset({GEO.wktLiteral})
 
 # Namespace members looked up once (DefinedNamespace attribute access is slow in loops).
 _TYPE = RDF.type
+_TYPES = frozenset({_TYPE})
 _IRI, _LITERAL, _BLANK = SH.IRI, SH.Literal, SH.BlankNode
 _STRING, _INTEGER, _DECIMAL, _DATETIME, _DATE = XSD.string, XSD.integer, XSD.decimal, XSD.dateTime, XSD.date
 _NUMERIC = (_INTEGER, _DECIMAL)
@@ -88,7 +89,7 @@ class Index:
             values[s][p].add(o)
             subjects_of[p].add(s)
             objects_of[p].add(o)
-            if p == _TYPE:
+            if p in _TYPES:  # membership, not ==: rdflib's == is a Python call per triple
                 types[o].add(s)
                 node_types[s].add(o)
 
@@ -372,7 +373,7 @@ def _kind_holds(kind: URIRef, node: Node) -> bool:
 def _datatype_holds(datatype: URIRef, v: Node) -> bool:
     if not isinstance(v, Literal) or v.language is not None:
         return False
-    if v.datatype != datatype and not (datatype == _STRING and v.datatype is None):
+    if v.datatype is not datatype and v.datatype != datatype and not (datatype == _STRING and v.datatype is None):
         return False
     if getattr(v, "ill_typed", None) is True:
         return False
