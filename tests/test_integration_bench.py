@@ -67,11 +67,14 @@ def test_bench_reports_every_figure(empty_graph, tmp_path: Path) -> None:
     assert again["read"] == docs and again["skipped"] == docs and again["loaded"] == 0
     assert result["end_to_end"]["ingest"]["report"]["loaded"] == docs
     # End to end with one process and with two, each against stock spaCy with as many.
+    # And on a local Dask cluster of two workers, against one process (issue 12's 1.7×).
     by_processes = result["end_to_end"]["by_processes"]
-    assert set(by_processes) == {"1", "2"}
+    assert set(by_processes) == {"1", "2", "dask-2"}
     assert all(row["docs_per_s"] > 0 and row["stock_docs_per_s"] > 0 and row["ratio"] > 0
                for row in by_processes.values())
+    assert by_processes["dask-2"]["speedup_vs_1"] > 0 and by_processes["dask-2"]["stock_speedup_vs_1"] > 0
     assert "end_to_end, 2 processes ≥ 0.85× stock" in result["targets"]
+    assert "local Dask ≥ 1.7× one process" in result["targets"]
     queries = result["queries"]
     assert queries["p95_ms"] >= queries["p50_ms"]
     # Every recipe answered, with parameters picked from the graph.

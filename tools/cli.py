@@ -86,6 +86,8 @@ def bench_command(
     load_docs: Annotated[int, typer.Option(help="Documents for the loader against rdflib-neo4j.", min=1)] = 1_000,
     processes: Annotated[int, typer.Option(help="spaCy processes end to end (stock gets as many).", min=1)] = 1,
     query_runs: Annotated[int, typer.Option(help="Timed runs per cookbook recipe.", min=1)] = 20,
+    dask_workers: Annotated[int, typer.Option(help="Workers of the local Dask cluster end to end is also "
+                                              "measured on (0: not measured).", min=0)] = 2,
     growth_docs: Annotated[int | None, typer.Option(help="Documents loaded in ten slices for load.growth "
                                                     "(default: --docs).", min=1)] = None,
     use_configured: Annotated[bool, typer.Option("--use-configured", help="Use the Neo4j of NEO4J_URI instead "
@@ -105,7 +107,8 @@ def bench_command(
         raise fail("--use-configured empties the graph of NEO4J_URI; run again with --yes", 2)
     configure_prefect()
     options = BenchOptions(docs=docs, extract_docs=extract_docs, load_docs=load_docs, processes=processes,
-                           query_runs=query_runs, growth_docs=growth_docs, use_configured=use_configured)
+                           query_runs=query_runs, growth_docs=growth_docs, use_configured=use_configured,
+                           dask_workers=dask_workers)
     if corpus is not None:
         options = replace(options, corpus=corpus)
     try:
