@@ -216,7 +216,8 @@ class EventMatcher:
 
 
 # What a war between two named sides is called: "the iran-iraq war", "the
-# arab-israeli conflict", "the india-pakistan border war".
+# israeli-palestinian conflict", "the india-pakistan border war" (each side a
+# country or its demonym, as the gazetteer matched it).
 SIDED_HEADS = frozenset({"war", "conflict"})
 
 
