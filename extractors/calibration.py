@@ -79,7 +79,7 @@ def calibrated_entity(label: str, source: str, mentions: int, name: str,
     A combination dev showed too rarely to measure gets what its source is worth
     for the label (every mention count and shape pooled), and only a source dev
     never showed the label's average: a one-word event from the model, never
-    seen on dev, is worth what the model's events are (right 0 times in 10
+    seen on dev, is worth what the model's events are (right 0 times in 11
     there), not what events are on average, most of them from the rules.
     `table`: another calibration than the package's (the calibration tool's)."""
     table = calibration_table() if table is None else table

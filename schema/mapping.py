@@ -106,7 +106,7 @@ def _document_triples(
         if value:
             triples.append((uri, prop, _literal(value)))
     if ingested_at is not None:
-        triples.append((uri, NG.ingestedAt, Literal(ingested_at.isoformat(), datatype=XSD.dateTime)))
+        triples.append((uri, NG.ingestedAt, Literal(ingested_at.isoformat(), datatype=_DATETIME)))
     # What the graph store compares to group near-duplicates into stories.
     minhash = shingles.signature(doc.text)
     if minhash is not None:
@@ -199,11 +199,11 @@ def _time_triples(assertion: URIRef, rel: Relation, published: str | None) -> li
     out: list[tuple[Node, Node, Node]] = []
     for key, prop in (("valid_from", NG.validFrom), ("valid_to", NG.validTo)):
         if rel.properties.get(key):
-            out.append((assertion, prop, Literal(str(rel.properties[key]), datatype=XSD.string)))
+            out.append((assertion, prop, Literal(str(rel.properties[key]), datatype=_STRING)))
     if rel.properties.get("former"):
         out.append((assertion, NG.former, _literal(True)))
     if published:
-        out.append((assertion, NG.asOf, Literal(published[:10], datatype=XSD.string)))
+        out.append((assertion, NG.asOf, Literal(published[:10], datatype=_STRING)))
     return out
 
 
