@@ -438,7 +438,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 accept(replace(_org(span), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
-            if len(span):
+            if len(span) and not events.league_games([t.lower_ for t in span]):
                 name = events.event_title([t.text for t in span])
                 accept(Cand(span.start, span.end, "Event", slug(name), name, {"type": _event_type(name)},
                             source="model_event"))

@@ -93,6 +93,14 @@ EVENT_HEADS = {"masters": "sports", "championship": "sports", "championships": "
                "show": "event", "conference": "event", "expo": "event", "awards": "event",
                "dinner": "event", "ball": "event", "gala": "event"}
 STAGES = ("final", "semi-final", "quarter-final", "semi-finals", "quarter-finals", "finals")
+# "premier league games" are a league's matches, not one named event (as "the
+# commonwealth games" is): the league is the organisation that runs them
+LEAGUE_WORDS = frozenset({"league", "liga", "bundesliga", "premiership", "serie"})
+
+
+def league_games(words: list[str]) -> bool:
+    """Whether lowercase `words` name a league's games ("premier league games")."""
+    return len(words) > 1 and words[-1] == "games" and not LEAGUE_WORDS.isdisjoint(words[:-1])
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "event_names.tsv"
 
 
@@ -206,6 +214,8 @@ class EventMatcher:
                 number = _ROMAN.get(low[-1]) if low[0] == "world" else ("I" if low[0] == "first" else "II")
                 name, kind = f"World War {number}", "war"
             else:
+                if league_games([w.lower() for w in words]):
+                    continue
                 name = event_title(words)
                 kind = kind.removeprefix("named_")
             spans.append(Span(doc, start, end, label=kind, kb_id=name))

@@ -8,7 +8,10 @@ Three kinds of name, by how much context they need:
 - a name that is also a place's, or any single-word name: the club in a sports
   story only (see `is_sports_story`);
 - a name that is an everyday word ("city", "palace", "sale"): the club only
-  right before a team role ("palace boss alan pardew", "city legend").
+  right before a team role ("palace boss alan pardew", "city legend"), or, in a
+  sports story, as a side of a fixture ("wasps v exeter", "the draw against
+  reading but", "wear no 8 for wasps after") where no noun follows to make it
+  an everyday phrase ("against city rivals").
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ SPORTS_CUES = frozenset({
     "relegation", "promotion", "title", "derby", "flanker", "wicket", "innings", "tournament",
 })
 SPORTS_STORY_MIN = 6
+# Words that make the name after them (or, for "v", before them) a side in a match.
+FIXTURE_BEFORE = frozenset({"for", "against", "v", "vs", "v.", "vs.", "versus"})
+FIXTURE_AFTER = frozenset({"v", "vs", "v.", "vs.", "versus"})
+# What may follow a fixture's side: anything but a word that continues a phrase
+# the name would be an everyday word in ("city rivals", "sale price").
+PHRASE_GOES_ON = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +70,17 @@ def club_mentions(doc: Doc) -> list[tuple[int, int, str]]:
     for start, end, club in load_clubs().matches(doc):
         before_role = end < len(doc) and word_at(doc, end)[0] in SPORT_ROLES
         full = club.full and doc[start:end].text.lower() != "man u"
-        if full or (before_role and not club.everyday) or (sports and (before_role or not club.everyday)):
+        if full or (before_role and not club.everyday) or (sports and (
+                before_role or not club.everyday or _fixture_side(doc, start, end))):
             found.append((start, end, club.name))
     return found
+
+
+def _fixture_side(doc: Doc, start: int, end: int) -> bool:
+    """Whether the name from `start` to `end` is a side in a match: after "for",
+    "against" or "v", or before "v", and not the start of a longer phrase."""
+    after = doc[end] if end < len(doc) else None
+    if after is not None and after.lower_ in FIXTURE_AFTER:
+        return True
+    before = doc[start - 1].lower_ if start > 0 else ""
+    return before in FIXTURE_BEFORE and (after is None or after.is_punct or after.pos_ not in PHRASE_GOES_ON)

@@ -61,6 +61,14 @@ def test_choose_cutoff_is_the_lowest_that_reaches_the_target() -> None:
     assert calibrate.choose_cutoff([(0.2, False)], 0.8) == 1.0
 
 
+def test_choose_cutoff_rises_while_it_leaves_nothing_right_out() -> None:
+    # 0.5 is the lowest that reaches 0.75, but what it adds over 0.6 is all wrong
+    pairs = [(0.9, True)] * 6 + [(0.6, True), (0.5, False), (0.3, False)]
+    assert calibrate.choose_cutoff(pairs, 0.75) == 0.6
+    # an entity right at 0.55 holds the cut-off there
+    assert calibrate.choose_cutoff(pairs, 0.75, entities=[(0.9, True), (0.55, True)]) == 0.55
+
+
 def test_choose_cutoff_keeps_the_entities_it_lets_in_precise() -> None:
     facts = [(0.9, True), (0.9, True), (0.6, True), (0.6, False)]
     # at 0.6 the facts are right 3 times in 4, but the entities only 3 in 5: the cut-off rises

@@ -77,6 +77,13 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      [entity("Event", "India-Pakistan War"),
       relation("India", "PARTICIPATES_IN", "India-Pakistan War", "role", "participant"),
       relation("Pakistan", "PARTICIPATES_IN", "India-Pakistan War", "role", "participant")]),
+    # Clubs beyond England's, and a club whose name is an everyday word as a side in
+    # a match of a sports story.
+    ("The striker scored twice as Granada beat Elche in the league match. The goalkeeper kept a clean "
+     "sheet, the manager said after the penalty. Nathan Hughes will wear no 8 for Wasps after the "
+     "referee cleared him.", None,
+     [entity("Organization", "Granada"), entity("Organization", "Elche"), entity("Organization", "Wasps"),
+      relation("Nathan Hughes", "HOLDS_ROLE", "Wasps", "role", "player")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -136,3 +143,20 @@ def test_a_war_named_by_its_sides_is_not_the_war_named_by_one(casing: str) -> No
         assert events == {"iran-iraq war"}, (extraction.document.text, events)
     assert {e.name.lower() for e in one.entities if e.label == "Event"} == {"iraq war"}
     assert not [r for r in one.relations if r.type == "PARTICIPATES_IN"]
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_leagues_games_are_no_event(casing: str) -> None:
+    """"premier league games" are the league's matches, not a named event as "the
+    commonwealth games" are, whether a rule or the model reads them; and "city
+    rivals" in a sports story is no club, though "city" names one after a role."""
+    change = CASINGS[casing]
+    league, rivals = extract_documents([
+        Document(id="league", text=change("Pulis has not lost three successive Premier League games since 2013.")),
+        Document(id="rivals", text=change(
+            "The goalkeeper kept a clean sheet in the derby and the manager praised the striker. The referee "
+            "gave a penalty in the match. Fans were angry after the defeat against city rivals Atletico."))],
+        min_confidence=0.0)
+    # (the league itself may be read as an event, as DWIE annotates leagues)
+    assert not [e.name for e in league.entities if e.label == "Event" and "games" in e.name.lower()]
+    assert {e.name for e in rivals.entities if e.label == "Organization"} == {"Atletico Madrid"}
