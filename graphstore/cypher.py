@@ -466,6 +466,19 @@ WHERE node:Document AND NOT node.source_id IN $ids AND node.minhash IS NOT NULL
 RETURN row.id AS id, node.source_id AS other, node.minhash AS minhash, node.story AS story
 """
 
+# After a load commits: the near-duplicates of its documents that are not linked
+# to them, among the documents of other loads (stories.settle).
+STORY_SETTLE_CANDIDATES = NO_REPLAN + """
+UNWIND $ids AS id
+MATCH (d:Document {source_id: id})
+WHERE d.story_bands IS NOT NULL AND d.minhash IS NOT NULL
+CALL db.index.fulltext.queryNodes('document_story_bands', d.story_bands) YIELD node
+WITH d, node
+WHERE node:Document AND NOT node.source_id IN $ids AND node.minhash IS NOT NULL
+  AND NOT (d)-[:SAME_STORY_AS]-(node)
+RETURN d.source_id AS id, d.minhash AS own, node.source_id AS other, node.minhash AS minhash, node.story AS story
+"""
+
 LINK_STORIES = NO_REPLAN + """
 UNWIND $rows AS row
 MATCH (a:Document {source_id: row.a})

@@ -385,6 +385,10 @@ def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
     if not plan.documents and not plan.merges:
         return plan.counts()
     using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve, story_threshold)
+    if plan.documents and not plan.stories_recorded:
+        # a load that ran at the same time may have committed near-duplicates this one could not see
+        ids = sorted(row["props"]["source_id"] for row in plan.documents)
+        using(target).write(f"settling the stories of {len(ids)} documents", stories.settle, ids, story_threshold)
     return plan.counts()
 
 

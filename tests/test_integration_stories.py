@@ -256,3 +256,32 @@ def test_story_statements_seek_through_indexes_and_never_scan_documents(empty_gr
         used = operators(summary.plan)
         assert not [op for op in used if "Scan" in op], f"{name} scans: {used}"
         assert any("IndexSeek" in op or "ProcedureCall" in op for op in used), f"{name}: {used}"
+
+
+def test_two_loads_at_once_link_the_copies_neither_could_see(empty_graph: store.Connection) -> None:
+    """Each load looks its documents' copies up before it writes, so a load that
+    runs while another's copy is not committed yet cannot see it, and that one
+    could not see this one either. Once committed, each load settles its
+    stories again: whichever settles last sees both."""
+    import threading
+    import time
+
+    first_graph, _ = build_batch([_copy("wire/reuters-1", "tuesday")])
+    second_graph, _ = build_batch([_copy("wire/paper-2", "monday")])
+    graph = store.using(empty_graph)
+    with graph.driver.session(database=graph.database) as session:
+        first = session.begin_transaction()
+        store._load(first, plan_from_graph(first_graph), True, 0.8)  # written, not committed
+        # the second load looks its copies up now, then waits for the first's locks
+        second = threading.Thread(target=store.load_plan, args=(empty_graph, plan_from_graph(second_graph)),
+                                  kwargs={"story_threshold": 0.8})
+        second.start()
+        time.sleep(2.0)
+        first.commit()
+        second.join(timeout=60)
+    assert not second.is_alive()
+    links = store.run_query(empty_graph, "MATCH (a:Document)-[l:SAME_STORY_AS]->(b:Document) "
+                                         "RETURN a.source_id AS a, b.source_id AS b")
+    assert links == [{"a": "wire/reuters-1", "b": "wire/paper-2"}]
+    assert set(_stories(empty_graph).values()) == {"wire/paper-2"}
+    assert _fact(empty_graph)["support"] == 1
