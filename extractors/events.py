@@ -101,6 +101,8 @@ LEAGUE_WORDS = frozenset({"league", "liga", "bundesliga", "premiership", "serie"
 def league_games(words: list[str]) -> bool:
     """Whether lowercase `words` name a league's games ("premier league games")."""
     return len(words) > 1 and words[-1] == "games" and not LEAGUE_WORDS.isdisjoint(words[:-1])
+
+
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "event_names.tsv"
 
 

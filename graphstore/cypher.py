@@ -84,6 +84,20 @@ RETURN d.source_id AS id, d.sha256 AS sha256, d.extractor_version AS version
 """
 
 # ------------------------------------------------------------------- documents
+# First statement of every load: the load lock. A Document with a uri no
+# document has is created and deleted again, and the uniqueness constraint's
+# lock on that uri is held until the transaction ends, so loads from other
+# processes (two ingests at once) run one after another. A load's look-up of
+# near-duplicates (STORY_CANDIDATES, next) then sees every document a load
+# that ran beside it committed: without the lock, neither of two loads at once
+# could see the other's copies, and neither linked them. Nothing is left in
+# the graph: the node never commits.
+LOAD_LOCK_URI = "urn:newsgraph:load-lock"
+LOAD_LOCK = NO_REPLAN + """
+MERGE (lock:Document {uri: $uri})
+DELETE lock
+"""
+
 # First statement of every load: write-lock the batch's documents (creating the
 # new ones), in uri order, before anything reads them. A concurrent load of the
 # same document waits here until the other commits, then sees (and retracts)
@@ -464,19 +478,6 @@ CALL db.index.fulltext.queryNodes('document_story_bands', row.bands) YIELD node
 WITH row, node
 WHERE node:Document AND NOT node.source_id IN $ids AND node.minhash IS NOT NULL
 RETURN row.id AS id, node.source_id AS other, node.minhash AS minhash, node.story AS story
-"""
-
-# After a load commits: the near-duplicates of its documents that are not linked
-# to them, among the documents of other loads (stories.settle).
-STORY_SETTLE_CANDIDATES = NO_REPLAN + """
-UNWIND $ids AS id
-MATCH (d:Document {source_id: id})
-WHERE d.story_bands IS NOT NULL AND d.minhash IS NOT NULL
-CALL db.index.fulltext.queryNodes('document_story_bands', d.story_bands) YIELD node
-WITH d, node
-WHERE node:Document AND NOT node.source_id IN $ids AND node.minhash IS NOT NULL
-  AND NOT (d)-[:SAME_STORY_AS]-(node)
-RETURN d.source_id AS id, d.minhash AS own, node.source_id AS other, node.minhash AS minhash, node.story AS story
 """
 
 LINK_STORIES = NO_REPLAN + """

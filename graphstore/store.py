@@ -331,6 +331,9 @@ def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold
     # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
     # Only the look-up of near-duplicates comes before: it reads other documents,
     # and must run before the batch writes anything (see stories.candidates).
+    # Loads from other processes wait here for this one to commit, and this one
+    # for theirs, so the look-up of near-duplicates sees their documents.
+    tx.run(cypher.LOAD_LOCK, uri=cypher.LOAD_LOCK_URI).consume()
     documents = stories.document_rows(plan.documents)
     detect = bool(documents) and not plan.stories_recorded
     found = stories.candidates(tx, documents) if detect else None
@@ -385,10 +388,6 @@ def load_plan(target: Target, plan: LoadPlan, *, resolve: bool = True,
     if not plan.documents and not plan.merges:
         return plan.counts()
     using(target).write(f"loading {len(plan.documents)} documents", _load, plan, resolve, story_threshold)
-    if plan.documents and not plan.stories_recorded:
-        # a load that ran at the same time may have committed near-duplicates this one could not see
-        ids = sorted(row["props"]["source_id"] for row in plan.documents)
-        using(target).write(f"settling the stories of {len(ids)} documents", stories.settle, ids, story_threshold)
     return plan.counts()
 
 

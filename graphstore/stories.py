@@ -58,7 +58,9 @@ class Candidates:
 
 
 def candidates(tx: ManagedTransaction, documents: list[dict[str, Any]]) -> Candidates:
-    """`documents`: as document_rows gives them. Looked up first in the load's transaction: a full-text query in a
+    """`documents`: as document_rows gives them. Looked up first in the load's
+    transaction, right after the load lock (cypher.LOAD_LOCK), so a load that
+    ran beside this one has committed its documents: a full-text query in a
     transaction that has already written to the index's label must search
     those writes too, which costs far more than the query itself."""
     signatures = {row["props"]["source_id"]: shingles.decode(row["props"]["minhash"])
@@ -98,25 +100,6 @@ def group(tx: ManagedTransaction, documents: list[dict[str, Any]], found: Candid
     if links:
         tx.run(cypher.LINK_STORIES, rows=_link_rows(links)).consume()
     regroup(tx, affected, ids=ids, fresh=ids)
-
-
-def settle(tx: ManagedTransaction, ids: list[str], threshold: float) -> None:
-    """After the load of the documents `ids` committed, in a transaction of its
-    own: their near-duplicates that a load running at the same time committed.
-    Neither load's look-up (`candidates`) could see the other's documents, which
-    were not committed yet; whichever of the two settles last sees both, so two
-    ingests at once link what one ingest of both would. Nothing to link (a load
-    that ran alone): nothing is written."""
-    links: dict[tuple[str, str], float] = {}
-    affected: set[str] = set()
-    for r in tx.run(cypher.STORY_SETTLE_CANDIDATES, ids=ids):
-        score = shingles.similarity(shingles.decode(r["own"]), shingles.decode(r["minhash"]))
-        if score >= threshold:
-            links[_pair(r["id"], r["other"])] = score
-            affected.add(r["story"] or r["other"])
-    if links:
-        tx.run(cypher.LINK_STORIES, rows=_link_rows(links)).consume()
-        regroup(tx, affected, ids=ids)
 
 
 def restore(tx: ManagedTransaction, documents: list[dict[str, Any]], links: list[dict[str, str]]) -> None:

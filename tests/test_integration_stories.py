@@ -259,10 +259,10 @@ def test_story_statements_seek_through_indexes_and_never_scan_documents(empty_gr
 
 
 def test_two_loads_at_once_link_the_copies_neither_could_see(empty_graph: store.Connection) -> None:
-    """Each load looks its documents' copies up before it writes, so a load that
-    runs while another's copy is not committed yet cannot see it, and that one
-    could not see this one either. Once committed, each load settles its
-    stories again: whichever settles last sees both."""
+    """Each load looks its documents' copies up before it writes; a load that
+    looked while another's copy was not committed yet could not see it, and
+    that one could not see this one either. The load lock makes the second
+    load wait, before its look-up, until the first has committed."""
     import threading
     import time
 
@@ -272,7 +272,7 @@ def test_two_loads_at_once_link_the_copies_neither_could_see(empty_graph: store.
     with graph.driver.session(database=graph.database) as session:
         first = session.begin_transaction()
         store._load(first, plan_from_graph(first_graph), True, 0.8)  # written, not committed
-        # the second load looks its copies up now, then waits for the first's locks
+        # the second load waits for the first's lock, then looks its copies up
         second = threading.Thread(target=store.load_plan, args=(empty_graph, plan_from_graph(second_graph)),
                                   kwargs={"story_threshold": 0.8})
         second.start()

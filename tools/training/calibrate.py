@@ -179,8 +179,8 @@ def choose_cutoff(judged: list[tuple[float, bool]], target: float = TARGET_PRECI
 def _raised(cut: float, judged: list[tuple[float, bool]], entities: list[tuple[float, bool]]) -> float:
     """The highest confidence at or above `cut` that keeps every right fact and
     entity `cut` keeps."""
-    right_below = [c for c, right in [*judged, *entities] if right and c >= cut]
-    return min(right_below, default=cut) if cut < 1.0 else cut
+    kept_right = [c for c, right in [*judged, *entities] if right and c >= cut]
+    return min(kept_right, default=cut) if cut < 1.0 else cut
 
 
 def _lowest_cutoff(judged: list[tuple[float, bool]], target: float, types: list[str] | None,
