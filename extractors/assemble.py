@@ -352,6 +352,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if rng[1] - rng[0] == 1 and any(p.start == rng[0] and p.end == rng[1] for p in places):
             continue  # a lone word that names a known place is the place ("warrington")
+        town_span = _town_placed_as_person(doc, rng, places, occ) if ent.label_ == "PERSON" else None
+        if town_span is not None:
+            # "near melton mowbray , leicestershire": a town the gazetteer does not know,
+            # which the region after it places; the model took it for a name
+            name = _display(doc[town_span[0]:town_span[1]])
+            accept(Cand(town_span[0], town_span[1], "Place", slug(name), name, source="town_before_region"))
+            continue
         if rng[1] - rng[0] > 1 and doc[rng[1] - 1].lower_ in PERSONLESS_VENUE_WORDS:
             accept(replace(_org(doc[rng[0]:rng[1]]), label="Place", source="model_venue"))  # "wembley arena"
             continue
@@ -467,6 +474,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
     _surnames_the_model_mislabelled(cands)
+    _towns_the_model_called_people(doc, cands)
     _merge_surnames(cands)
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
@@ -498,6 +506,47 @@ def _town_before_region(ent: Span, place_starts: set[int], occ: _Occupancy, whol
     if not town.text[:1].isupper() or any(t.lower_ in BODY_WORDS for t in town) or not occ.free(town.start, town.end):
         return ent
     return Span(doc, town.start, town.end, label="GPE")
+
+
+def _town_placed_as_person(doc: Doc, rng: tuple[int, int], places: list[Span],
+                           occ: _Occupancy) -> tuple[int, int] | None:
+    """'near melton mowbray , leicestershire': a name the model took for a
+    person's is a town where _town_before_region finds towns (after "in",
+    "near" or "outside", before ", REGION"), when the region is no owner ("in
+    boris johnson , london 's mayor") nor the first of a list of places. In
+    text without case the model's name may start a word late ("near chipping |
+    norton"): the word between the preposition and the name opens the town's.
+    Returns the town's span."""
+    start, end = rng
+    if start > 1 and doc[start - 2].lower_ in _BEFORE_TOWN and doc[start - 1].is_alpha \
+            and doc[start - 1].lower_ not in STOP_WORDS and occ.free(start - 1, start):
+        start -= 1
+    if start == 0 or doc[start - 1].lower_ not in _BEFORE_TOWN or end + 1 >= len(doc) or doc[end].text != ",":
+        return None
+    regions = [p.end for p in places if p.start == end + 1]
+    if not regions or any(t.lower_ in BODY_WORDS for t in doc[start:end]) or not occ.free(start, end):
+        return None
+    after = max(regions)
+    if after < len(doc) and doc[after].lower_ in ("'s", "'", "and", "or"):
+        return None
+    return start, end
+
+
+def _towns_the_model_called_people(doc: Doc, cands: list[Cand]) -> None:
+    """One name, one label: a town the text placed by its region
+    (`town_before_region`) is that town where the model alone called it, or
+    the end of it, a person ("the farmer lives in melton mowbray", "in
+    chipping | norton")."""
+    towns = {tuple(t.lower_ for t in doc[c.start:c.end]): c for c in cands if c.source == "town_before_region"}
+    for cand in cands:
+        if cand.label != "Person" or cand.source != "model_person":
+            continue
+        for form, town in towns.items():
+            start = cand.end - len(form)
+            if start >= 0 and start <= cand.start and tuple(t.lower_ for t in doc[start:cand.end]) == form:
+                cand.start, cand.label, cand.key, cand.name = start, "Place", town.key, town.name
+                cand.attrs, cand.source = dict(town.attrs), town.source
+                break
 
 
 # Heads that only a person can hold: a name right after one is a person's

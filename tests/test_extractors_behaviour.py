@@ -163,3 +163,26 @@ def test_a_leagues_games_are_no_event(casing: str) -> None:
     # (the league itself may be read as an event, as DWIE annotates leagues)
     assert not [e.name for e in league.entities if e.label == "Event" and "games" in e.name.lower()]
     assert {e.name for e in rivals.entities if e.label == "Organization"} == {"Atletico Madrid"}
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_town_its_region_places_is_one_place_though_the_model_saw_a_name(casing: str) -> None:
+    """"near burton latimer , northamptonshire": a town too small for the
+    gazetteer, which the model reads as a person's name. The region after it
+    makes it a town, and every other mention of it the same town ("has lived
+    in burton latimer"), not a person of the same name; where the model's name
+    starts a word late ("near chipping | norton"), the town starts at the
+    preposition."""
+    change = CASINGS[casing]
+    texts = [f"The lamb was born on a farm near {town}, {region}, last spring. "
+             f"The farmer has lived in {town} all his life."
+             for town, region in (("Burton Latimer", "Northamptonshire"), ("Chipping Norton", "Oxfordshire"))]
+    extractions = extract_documents([Document(id=str(i), text=change(t)) for i, t in enumerate(texts)],
+                                    min_confidence=0.0)
+    for extraction, town, region in zip(extractions, ("Burton Latimer", "Chipping Norton"),
+                                        ("Northamptonshire", "Oxfordshire"), strict=True):
+        facts = _facts(extraction)
+        assert entity("Place", town) in facts, (casing, sorted(facts, key=str))
+        assert relation(town, "LOCATED_IN", region) in facts, (casing, sorted(facts, key=str))
+        people = [e.name for e in extraction.entities if e.label == "Person"]
+        assert people == [], (casing, town, people)
