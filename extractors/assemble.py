@@ -474,7 +474,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # document-level consistency: a name found once is that entity everywhere
     _scan_repeats(doc, cands, occ)
     _surnames_the_model_mislabelled(cands)
-    _towns_the_model_called_people(doc, cands)
+    _towns_the_model_called_people(doc, cands, occ)
     _merge_surnames(cands)
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
@@ -532,7 +532,7 @@ def _town_placed_as_person(doc: Doc, rng: tuple[int, int], places: list[Span],
     return start, end
 
 
-def _towns_the_model_called_people(doc: Doc, cands: list[Cand]) -> None:
+def _towns_the_model_called_people(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
     """One name, one label: a town the text placed by its region
     (`town_before_region`) is that town where the model alone called it, or
     the end of it, a person ("the farmer lives in melton mowbray", "in
@@ -543,7 +543,9 @@ def _towns_the_model_called_people(doc: Doc, cands: list[Cand]) -> None:
             continue
         for form, town in towns.items():
             start = cand.end - len(form)
-            if start >= 0 and start <= cand.start and tuple(t.lower_ for t in doc[start:cand.end]) == form:
+            if 0 <= start <= cand.start and tuple(t.lower_ for t in doc[start:cand.end]) == form \
+                    and occ.free(start, cand.start):
+                occ.take(start, cand.start)
                 cand.start, cand.label, cand.key, cand.name = start, "Place", town.key, town.name
                 cand.attrs, cand.source = dict(town.attrs), town.source
                 break

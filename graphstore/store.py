@@ -325,14 +325,15 @@ def _role_groups(tx: ManagedTransaction, uris: set[str]) -> set[tuple[str, str]]
 
 
 def _load(tx: ManagedTransaction, plan: LoadPlan, resolve: bool, story_threshold: float) -> None:
-    # Merges in the surname groups this batch touches are undone first, so
-    # retraction and loading see the graph as extraction left it.
-    # The batch's documents are write-locked first, before anything reads them
+    # The load lock comes first of all: loads from other processes wait here for
+    # this one to commit, and this one for theirs, so the look-up of
+    # near-duplicates sees their documents (see cypher.LOAD_LOCK).
+    # Then the batch's documents are write-locked, before anything reads them
     # (see LOCK_DOCUMENTS); only those already in the graph have anything to retract.
-    # Only the look-up of near-duplicates comes before: it reads other documents,
+    # Only the look-up of near-duplicates comes between: it reads other documents,
     # and must run before the batch writes anything (see stories.candidates).
-    # Loads from other processes wait here for this one to commit, and this one
-    # for theirs, so the look-up of near-duplicates sees their documents.
+    # Merges in the surname groups this batch touches are undone next, so
+    # retraction and loading see the graph as extraction left it.
     tx.run(cypher.LOAD_LOCK, uri=cypher.LOAD_LOCK_URI).consume()
     documents = stories.document_rows(plan.documents)
     detect = bool(documents) and not plan.stories_recorded
