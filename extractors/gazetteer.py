@@ -215,9 +215,12 @@ class GazetteerMatcher:
         for match_id, start, end in self.matcher(doc):
             span = doc[start:end]
             low = span.text.lower()
-            if low in self.common and (not span.text[:1].isupper() or span[0].is_sent_start):
-                continue
-            if low == "us" and span.text != "US":
+            if low == "us":
+                # The pronoun opens a sentence as "Us"; "US President Barack Obama said"
+                # opens one with the country (the truecaser writes the country "US" too).
+                if span.text != "US":
+                    continue
+            elif low in self.common and (not span.text[:1].isupper() or span[0].is_sent_start):
                 continue
             label, kb_id, kind = doc.vocab.strings[match_id].split("|")
             if kind == "demonym" and _language_use(doc, start, end):

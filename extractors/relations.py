@@ -173,25 +173,30 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
     for idx, cand in enumerate(ix.cands):
         # [country|org] ('s)? ROLE ,? PERSON
         if cand.label in holders:
-            j = cand.end + (1 if ix.low(cand.end) in ("'s", "'") else 0)
+            j = _past_abbreviation(ix, cand.end)
+            j += 1 if ix.low(j) in ("'s", "'") else 0
             role, rule = ix.read_role(j), "holder_role_person"
             if role is None:
                 role, rule = ix.read_free_role(j), "holder_free_role_person"
             if role is None:
                 yield from _holder_plural_role_people(ix, idx, j)
             if role:
+                role = _with_portfolio(ix, role)
                 k = role[2] + (1 if ix.low(role[2]) == "," else 0)
                 person = ix.at(k, ("Person",))
                 if person is not None and ix.same_sentence(cand.start, k):
                     yield from _role_or_nationality(ix, person, idx, role, rule, cand.start)
         # ROLE of [country|org] ,? PERSON
-        if cand.label in holders and ix.low(cand.start - 1) == "of":
-            j = cand.start - 2
+        of = cand.start - (2 if ix.low(cand.start - 1) == "the" else 1)  # "head of (the) ecb"
+        if cand.label in holders and ix.low(of) == "of":
+            j = of - 1
             while j >= 0 and (ix.low(j) in ROLE_MODIFIERS or ix.low(j) in ROLE_HEADS):
                 j -= 1
             role = ix.read_role(j + 1)
-            if role and role[2] == cand.start - 1:
-                k = cand.end + (1 if ix.low(cand.end) == "," else 0)
+            if role and role[2] == of:
+                # "the head of the european central bank ( ecb ) , jean-claude trichet"
+                k = _past_abbreviation(ix, cand.end)
+                k += 1 if ix.low(k) == "," else 0
                 person = ix.at(k, ("Person",))
                 if person is not None and ix.same_sentence(cand.start, k):
                     yield (person, "HOLDS_ROLE", idx, {"role": role[0]}, "role_of_holder_person", cand.start)
@@ -222,6 +227,53 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                     if holder is not None and ix.same_sentence(cand.start, end + 1):
                         for name in roles:
                             yield (idx, "HOLDS_ROLE", holder, {"role": name}, "person_role_of_holder", cand.start)
+
+
+def _past_abbreviation(ix: _Index, k: int) -> int:
+    """The token after a one-word abbreviation in brackets at k ("( ecb )"), else k."""
+    if ix.low(k) == "(" and ix.low(k + 2) == ")" and ix.same_sentence(k, k + 2):
+        return k + 3
+    return k
+
+
+# Where a photo's caption places a person: "gareth bale ( left )", "( second right )".
+CAPTION_PLACES = frozenset({"left", "right", "centre", "center", "top", "bottom", "above", "below", "inset",
+                            "second", "far", "front", "back", "middle", "pictured"})
+
+
+def _person_bracket_org(ix: _Index) -> Iterator[Found]:
+    """PERSON ( (of)? (the)? ORG ): the party or body a name is given with, "michael
+    müller ( spd )", "petra pau ( of the left party )": a member of it."""
+    for idx, cand in enumerate(ix.cands):
+        if cand.label != "Person" or ix.low(cand.end) != "(":
+            continue
+        k = cand.end + 1 + (1 if ix.low(cand.end + 1) == "of" else 0)
+        org, k = ix.at_det(k, ("Organization",))
+        if org is None or set(ix.lows[k:ix.cands[org].end]) <= CAPTION_PLACES:
+            continue
+        if ix.low(ix.cands[org].end) == ")" and ix.same_sentence(cand.start, k):
+            yield (idx, "HOLDS_ROLE", org, {"role": "member"}, "person_bracket_org", cand.start)
+
+
+PORTFOLIO_WORDS = 4  # "minister for | work and pensions"
+
+
+def _with_portfolio(ix: _Index, role: tuple[str, str, int]) -> tuple[str, str, int]:
+    """A role and the portfolio after it, where a comma and a name follow: "sweden 's
+    minister for european affairs , cecilia malmstrom"; otherwise the role as read."""
+    at = role[2]
+    if ix.low(at) != "for":
+        return role
+    for k in range(at + 1, at + 2 + PORTFOLIO_WORDS):
+        word = ix.low(k)
+        if word == "," and k > at + 1:
+            if ix.at(k + 1, ("Person",)) is None:
+                return role
+            return f"{role[0]} for {' '.join(ix.lows[at + 1:k])}", role[1], k
+        person_here = any(ix.cands[c].label == "Person" for c in ix.starting.get(k, ()))
+        if not (word.isalpha() or word == "&") or person_here or not ix.same_sentence(at, k):
+            return role
+    return role
 
 
 def _holder_plural_role_people(ix: _Index, holder: int, j: int) -> Iterator[Found]:
@@ -872,18 +924,39 @@ def _one_club_sentence(ix: _Index) -> Iterator[Found]:
                 yield (i, "HOLDS_ROLE", club, {"role": "player"}, "one_club_sentence", ix.cands[i].start)
 
 
+# A state's abbreviation said as its adjective: "u.s. evangelist rick warren" is an
+# "american evangelist" (a full name is not: a "china expert" is no Chinese).
+ADJECTIVE_ABBREVIATIONS = (["us"], ["u.s."], ["u.s"], ["uk"], ["u.k."])
+
+
+FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
 def _nationality(ix: _Index) -> Iterator[Found]:
-    """"spanish compatriot nicolas almagro", "kei nishikori of japan", "costa rica
-    international jose cubero", and a state's office holder: "russia foreign minister lavrov"."""
+    """"spanish compatriot nicolas almagro", "german iran expert udo steinbach", "us
+    evangelist rick warren", "kei nishikori of japan", "costa rica international jose
+    cubero", and a state's office holder: "russia foreign minister lavrov"."""
     for idx, cand in enumerate(ix.cands):
-        if cand.label == "Country" and cand.demonym:
+        if cand.label == "Country" and (cand.demonym or ix.lows[cand.start:cand.end] in ADJECTIVE_ABBREVIATIONS):
             j = cand.end
             words = 0
+            topic = False  # the last descriptor word was a place's name
             while words < 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT \
-                    and ix.at(j, ("Person", "Organization", "Country", "Place")) is None:
-                j += 1
+                    and ix.doc[j].tag_ not in FINITE_VERB_TAGS:  # "the german minister welcomed netanyahu"
+                named = ix.at(j, ("Person", "Organization", "Country", "Place"))
+                if named is None:
+                    j, topic = j + 1, False
+                elif ix.cands[named].label in PLACE_LABELS and not ix.cands[named].demonym and not topic:
+                    # the subject of a descriptor: "german iran expert udo steinbach"
+                    j, topic = ix.cands[named].end, True
+                else:
+                    break
                 words += 1
-            if words > 0 and ix.same_sentence(cand.start, j):
+            # "its uk director adrian curtis" directs the UK branch: an abbreviation
+            # before a role is where the role is held, and holder_role_person reads
+            # the state's own roles ("us president")
+            held_there = not cand.demonym and any(w in ROLE_HEADS for w in ix.lows[cand.end:j])
+            if words > 0 and not topic and not held_there and ix.same_sentence(cand.start, j):
                 person = ix.at(j, ("Person",))
                 if person is not None:
                     yield (person, "NATIONAL_OF", idx, {}, "demonym_descr_person", cand.start)
@@ -1409,9 +1482,9 @@ def pattern_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], 
         if not any(ev.sentence == sent for ev in rel.evidence):
             rel.evidence.append(Evidence(sent, start, end))
 
-    for finder in (_holds_role, _relative_of, _participates, _event_context, _lives_in, _national_of,
-                   _team_roles, _nationality, _located, _homes, _family, _event_dates, _event_participants,
-                   _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
+    for finder in (_holds_role, _person_bracket_org, _relative_of, _participates, _event_context, _lives_in,
+                   _national_of, _team_roles, _nationality, _located, _homes, _family, _event_dates,
+                   _event_participants, _club_context, _event_clause, _role_clause, _employ_clause, _home_clause,
                    _place_named, _actor_poss_event, _event_verb_context, _one_club_sentence,
                    _countries_at_event, _war_sides):
         for head, rtype, tail, props, rule, tok in finder(ix):

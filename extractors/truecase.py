@@ -124,6 +124,9 @@ _TITLES = frozenset({
     "captain", "officer", "detective", "sergeant", "inspector", "professor", "chairman", "chief", "director",
     "spokesman", "spokeswoman", "actor", "actress", "singer", "star", "footballer", "prop", "lock", "flanker",
 })
+# Abbreviations with a full stop inside a name or before one ("rep. john lewis").
+_ABBREVIATIONS = frozenset({"rep", "sen", "gov", "gen", "lt", "col", "sgt", "capt", "cpl", "st", "prof", "rev",
+                            "jr", "sr", "mt", "ft", "adm", "maj", "cmdr", "supt", "insp", "det", "messrs", "hon"})
 # Everyday words that follow a name without being its surname ("president obama said").
 _NOT_SURNAMES = frozenset({
     "said", "says", "told", "added", "insisted", "admitted", "claimed", "warned", "explained", "revealed",
@@ -158,6 +161,12 @@ def truecase(text: str) -> str:
         if start > 0 and lowered[start - 1] == "'":  # 's, n't, 're
             prev_name, prev_word = 0, word
             continue
+        if _SENTENCE_START.search(lowered[max(0, start - 4):start]) and (
+                "\n" in lowered[max(0, start - 4):start]
+                or (len(prev_word) > 1 and prev_word not in _TITLES and prev_word not in _ABBREVIATIONS)):
+            # a name does not run on into the next sentence ("in berlin .\nus president"),
+            # though it does past a title's or an initial's full stop ("sen. john glenn")
+            prev_name, titled = 0, False
         following = lowered[end:end + 4].lstrip()
         next_is_num = bool(following) and following[0].isdigit()
         new = word
