@@ -188,7 +188,8 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                     yield from _role_or_nationality(ix, person, idx, role, rule, cand.start)
         # ROLE of [country|org] ,? PERSON
         of = cand.start - (2 if ix.low(cand.start - 1) == "the" else 1)  # "head of (the) ecb"
-        if cand.label in holders and ix.low(of) == "of":
+        if cand.label in holders and ix.low(of) == "of" and not cand.demonym \
+                and ix.low(cand.end) not in ("'s", "'"):
             j = of - 1
             while j >= 0 and (ix.low(j) in ROLE_MODIFIERS or ix.low(j) in ROLE_HEADS):
                 j -= 1
@@ -200,6 +201,8 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 person = ix.at(k, ("Person",))
                 if person is not None and ix.same_sentence(cand.start, k):
                     yield (person, "HOLDS_ROLE", idx, {"role": role[0]}, "role_of_holder_person", cand.start)
+                    if cand.label == "Country" and role[1] in STATE_ROLES:  # "the president of france , x"
+                        yield (person, "NATIONAL_OF", idx, {}, "state_role_national", cand.start)
         # PERSON , (the)? [country|org] ('s)? ROLE  |  PERSON , (the)? ROLE of [country|org]
         if cand.label == "Person" and ix.low(cand.end) in CONNECTORS:
             j = cand.end + 1
@@ -224,9 +227,18 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 end = second[2] if second else role[2] if role else j
                 if roles and ix.low(end) == "of":
                     holder, _ = ix.at_det(end + 1, holders)
+                    # a demonym after "of" describes the holder ("premier of the german
+                    # state of bavaria"), and a possessor owns it ("president of
+                    # rwanda 's green party")
+                    if holder is not None and (ix.cands[holder].demonym
+                                               or ix.low(ix.cands[holder].end) in ("'s", "'")):
+                        holder = None
                     if holder is not None and ix.same_sentence(cand.start, end + 1):
                         for name in roles:
                             yield (idx, "HOLDS_ROLE", holder, {"role": name}, "person_role_of_holder", cand.start)
+                        heads = {r[1] for r in (role, second) if r is not None}
+                        if ix.cands[holder].label == "Country" and heads & STATE_ROLES:
+                            yield (idx, "NATIONAL_OF", holder, {}, "state_role_national", cand.start)
 
 
 def _past_abbreviation(ix: _Index, k: int) -> int:

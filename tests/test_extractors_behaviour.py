@@ -90,7 +90,7 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     # Offices as wire news states them: "US" opening a sentence is the country; a
     # minister's portfolio between the role and the name; an expert on one country
     # who is from another; the abbreviation as an adjective; a party in brackets; an
-    # abbreviation between the body and the name.
+    # abbreviation between the body and the name; a state's office "of" it.
     ("The talks were held in Vienna. US President Mark Delaney said on Monday that they would go on.", None,
      [entity("Country", "United States"),
       relation("Mark Delaney", "HOLDS_ROLE", "United States", "role", "president"),
@@ -106,6 +106,9 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      [relation("Michael Brandt", "HOLDS_ROLE", "Labour", "role", "member")]),
     ("The head of the European Central Bank (ECB), Jean Marchal, said the plan would work.", None,
      [relation("Jean Marchal", "HOLDS_ROLE", "European Central Bank", "role", "head")]),
+    ("Mark Doyle, the president of France, arrived in Rome.", None,
+     [relation("Mark Doyle", "HOLDS_ROLE", "France", "role", "president"),
+      relation("Mark Doyle", "NATIONAL_OF", "France")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -212,16 +215,22 @@ def test_what_reads_like_a_role_or_a_nationality_and_is_not_one(casing: str) -> 
     """The near misses of the rules above, at the cut-off `ingest` loads by: a UK
     director directs the UK branch (no nationality); an Iran expert is no Iranian;
     "(left)" in a caption is where the person stands, no party; the German who
-    welcomed someone's plan is not the someone."""
+    welcomed someone's plan is not the someone; the premier "of the German state
+    of Bavaria" holds Bavaria's office, not Germany's, and the president "of
+    Rwanda's Green Party" the party's."""
     change = CASINGS[casing]
     texts = ["Its UK director Adrian Hale said hunger persists.",
              "The plan is civilian, said German Iran expert Klaus Brenner.",
              "Real Madrid star James Hill (left) celebrates with Luka Mark.",
-             "The German foreign minister welcomed Ariel Hadar's offer of talks."]
+             "The German foreign minister welcomed Ariel Hadar's offer of talks.",
+             "Horst Becker, premier of the German state of Bavaria, wrapped up talks in Prague.",
+             "Frank Hale, president of Rwanda's Green Party, said the vote was unfair."]
     extractions = extract_documents([Document(id=str(i), text=change(t)) for i, t in enumerate(texts)])
-    director, expert, caption, welcome = (_facts(x) for x in extractions)
+    director, expert, caption, welcome, premier, party = (_facts(x) for x in extractions)
     assert not [f for f in director if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], director
     assert relation("Klaus Brenner", "NATIONAL_OF", "Iran") not in expert, expert
     # (the model reads that "left" as an organisation in lowercased and all-caps text)
     assert not [f for f in caption if f.kind == "relation" and f.args[2].lower() == "left"], caption
     assert not [f for f in welcome if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], welcome
+    assert relation("Horst Becker", "HOLDS_ROLE", "Germany") not in premier, premier
+    assert relation("Frank Hale", "HOLDS_ROLE", "Rwanda") not in party, party
