@@ -939,8 +939,8 @@ def _one_club_sentence(ix: _Index) -> Iterator[Found]:
 # A state's abbreviation said as its adjective: "u.s. evangelist rick warren" is an
 # "american evangelist" (a full name is not: a "china expert" is no Chinese).
 ADJECTIVE_ABBREVIATIONS = (["us"], ["u.s."], ["u.s"], ["uk"], ["u.k."])
-
-
+# A finite verb ends a description: in "the german minister welcomed netanyahu"
+# the German is the minister, not the name after the verb.
 FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 
