@@ -417,22 +417,84 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
             tok = noun
         if role_tok is None or not ix.same_sentence(role_tok.i, cand.start):
             continue
-        role = _role_name(role_tok.lower_, role_tok.lower_)
+        # a country's office is a state's ("a lawyer for france" argues its case, holds no office of it)
+        if cand.label == "Country" and role_tok.lower_ not in STATE_ROLES:
+            continue
+        role = _role_name(role_tok.lower_, _role_before(ix, role_tok.i))
         people: list[Any] = []
+        kind = role_tok.dep_
         if role_tok.dep_ == "appos":
             people = [role_tok.head]
-        elif role_tok.dep_ == "attr" and role_tok.head.lower_ in BE_FORMS:
-            verb = role_tok.head
-            people = [c for c in verb.children if c.dep_ == "nsubj"]
+        elif (verb := _predicate_verb(role_tok)) is not None:
+            kind = "pred"
+            people = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not people and verb.dep_ == "conj":
-                people = [c for c in verb.head.children if c.dep_ == "nsubj"]
+                people = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if verb.dep_ == "relcl" and all(w.lower_ in ("who", "that") for w in people):
+                people = [verb.head]  # "x , who was named coach of ajax"
         for word in people:
             person = covering.get(word.i)
             if person is not None and ix.same_sentence(word.i, cand.start):
-                yield (person, "HOLDS_ROLE", idx, {"role": role}, f"role_{role_tok.dep_}_of_holder", word.i)
+                yield (person, "HOLDS_ROLE", idx, {"role": role}, f"role_{kind}_of_holder", word.i)
+                if cand.label == "Country":  # "x was sworn in as president of peru": a state's office
+                    yield (person, "NATIONAL_OF", idx, {}, "state_role_national", word.i)
 
 
 BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
+
+
+def _forms(words: str) -> frozenset[str]:
+    """A verb's forms, listed: the pipeline has no lemmatizer."""
+    return frozenset(words.split())
+
+
+# Verbs whose complement is what the subject is: "x became the chairwoman of y".
+BECOME_FORMS = _forms("become becomes became becoming remain remains remained remaining "
+                      "stay stays stayed staying")
+# Verbs that give their object a role: "x was named chief executive of y", "the
+# party elected x leader".
+APPOINT_FORMS = _forms(
+    "name names named naming appoint appoints appointed appointing elect elects elected electing "
+    "re-elect re-elects re-elected reelected make makes made making crown crowns crowned install installs "
+    "installed nominate nominates nominated choose chooses chose chosen select selects selected "
+    "vote votes voted")
+# Verbs whose "as" names a role the subject holds, takes up or leaves: "x served as
+# chairman of y", "x was sworn in as president of y", "x stepped down as chief
+# executive of y" (held it until then).
+AS_ROLE_FORMS = APPOINT_FORMS | BECOME_FORMS | _forms(
+    "serve serves served serving act acts acted acting take takes took taken taking step steps stepped "
+    "stepping resign resigns resigned resigning retire retires retired retiring quit quits quitting "
+    "return returns returned returning join joins joined joining continue continues continued continuing "
+    "swear swears swore sworn confirm confirms confirmed hire hires hired succeed succeeds succeeded "
+    "replace replaces replaced start starts started begin begins began begun reappoint reappointed "
+    "inaugurate inaugurated stand stands stood")
+
+
+def _predicate_verb(role_tok: Any) -> Any:
+    """The verb whose subject the role noun describes, or None: "x is | became the
+    president of y", "x was named coach of y", "x served as chairman of y"."""
+    verb = role_tok.head
+    if role_tok.dep_ == "attr" and (verb.lower_ in BE_FORMS or verb.lower_ in BECOME_FORMS):
+        return verb
+    if role_tok.dep_ == "oprd" and verb.lower_ in APPOINT_FORMS:
+        return verb
+    if role_tok.dep_ == "pobj" and verb.lower_ == "as" and verb.head.pos_ in ("VERB", "AUX") \
+            and verb.head.lower_ in AS_ROLE_FORMS:
+        return verb.head
+    return None
+
+
+def _role_before(ix: _Index, head: int) -> str:
+    """The role read from the modifiers before its head noun ("chief executive",
+    "foreign minister"), or the head alone."""
+    j = head
+    while j > 0 and (ix.low(j - 1) in ROLE_MODIFIERS or ix.low(j - 1) in ROLE_HEADS):
+        j -= 1
+    for start in range(j, head + 1):
+        role = ix.read_role(start)
+        if role is not None and role[2] == head + 1:
+            return role[0]
+    return ix.low(head)
 
 
 # Verbs that say someone is employed by, or studies at, an organisation; the
@@ -1132,10 +1194,27 @@ def _contained(ix: _Index, head: int, tail: int) -> bool:
     h, t = ix.cands[head], ix.cands[tail]
     if h.label == "Country" or h.key == t.key or h.name.lower().rstrip(".") == t.name.lower().rstrip("."):
         return False
-    head_cc = h.attrs.get("country_code")
     # (a region the text puts the place in, "wellington in somerset", says which of
     # the places of that name it is: there the gazetteer's guess, the largest, yields)
-    return not (t.label == "Country" and head_cc and head_cc != t.attrs.get("iso_code"))
+    return not gazetteer_disagrees(h.name, h.attrs, t.label, t.attrs, places=False)
+
+
+def gazetteer_disagrees(head_name: str, head_attrs: dict[str, Any], tail_label: str, tail_attrs: dict[str, Any],
+                        places: bool = True) -> bool:
+    """A place put in a country where the gazetteer knows no place of its name
+    ("oslo" in Germany; "valencia" in Spain is fine, though the gazetteer's guess
+    is the bigger Valencia, in Venezuela), or (`places`) in a place of another
+    country than the guess ("vienna" in London). The patterns leave out the
+    second test: where a sentence itself puts a town in a region ("wellington in
+    somerset"), the text says which town of that name it is."""
+    head_cc = head_attrs.get("country_code")
+    if not head_cc:
+        return False
+    if tail_label == "Country":
+        tail_cc = tail_attrs.get("iso_code")
+        return bool(head_cc != tail_cc and tail_cc not in load_gazetteer().namesakes.get(head_name.lower(), ()))
+    tail_cc = tail_attrs.get("country_code")
+    return bool(places and tail_label == "Place" and tail_cc and tail_cc != head_cc)
 
 
 def _homes(ix: _Index) -> Iterator[Found]:
@@ -1581,6 +1660,8 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
         return relations
     ix: _Index | None = None
     labels = {e.id: e.label for e in entities}
+    attrs = {e.id: e.attributes for e in entities}
+    names = {e.id: e.name for e in entities}
     by_uri = {e.uri: e.id for e in entities}
     weak = weak_entities(entities)
     found = {(r.head, r.type, r.tail): r for r in relations}
@@ -1591,6 +1672,10 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
         rel = found.get((head, rtype, tail))
         if rel is not None:
             continue  # the pattern's rule is the more precise witness
+        # the patterns' own test: the classifier does not put a place in a country
+        # the gazetteer says it is not in ("oslo" and "germany" in one sentence)
+        if rtype == "LOCATED_IN" and gazetteer_disagrees(names[head], attrs[head], labels[tail], attrs[tail]):
+            continue
         evidence = [Evidence(s, *sentences[s]) for s in sorted(set(sents)) if 0 <= s < len(sentences)]
         props: dict[str, Any] = {}
         if rtype == "HOLDS_ROLE":

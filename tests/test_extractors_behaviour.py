@@ -109,6 +109,17 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Mark Doyle, the president of France, arrived in Rome.", None,
      [relation("Mark Doyle", "HOLDS_ROLE", "France", "role", "president"),
       relation("Mark Doyle", "NATIONAL_OF", "France")]),
+    # A role the verb gives its subject: "who is", "was named", "served as", "was
+    # sworn in as" (a state's office: a national of it too).
+    ("Anna Berg, who is the chairwoman of Deutsche Bank, resigned on Friday.", None,
+     [relation("Anna Berg", "HOLDS_ROLE", "Deutsche Bank", "role", "chairwoman")]),
+    ("John Carrow was named chief executive of Siemens last year.", None,
+     [relation("John Carrow", "HOLDS_ROLE", "Siemens", "role", "chief executive")]),
+    ("Tom Hale served as chairman of Barclays for ten years.", None,
+     [relation("Tom Hale", "HOLDS_ROLE", "Barclays", "role", "chairman")]),
+    ("Luis Ortega was sworn in as president of Peru on Monday.", None,
+     [relation("Luis Ortega", "HOLDS_ROLE", "Peru", "role", "president"),
+      relation("Luis Ortega", "NATIONAL_OF", "Peru")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -234,3 +245,34 @@ def test_what_reads_like_a_role_or_a_nationality_and_is_not_one(casing: str) -> 
     assert not [f for f in welcome if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], welcome
     assert relation("Horst Becker", "HOLDS_ROLE", "Germany") not in premier, premier
     assert relation("Frank Hale", "HOLDS_ROLE", "Rwanda") not in party, party
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_no_candidate_puts_a_city_in_a_country_it_is_not_in(casing: str) -> None:
+    """Every candidate (cut-off 0), the trained classifier's too: a city and a
+    country named in one sentence are no LOCATED_IN when the gazetteer knows no
+    place of the city's name in that country, as the patterns already held; one
+    that agrees with the gazetteer still comes out. A lawyer "for France" holds
+    no office of France."""
+    change = CASINGS[casing]
+    summit, flights, lawyer = extract_documents([
+        Document(id="summit", text=change("The summit in Munich ended, and Greece said it would pay.")),
+        Document(id="flights", text=change("Flights from Tehran to Beijing were cancelled, China said.")),
+        Document(id="lawyer", text=change("Marc Dubois, a lawyer for France, told the court the claim was wrong."))],
+        min_confidence=0.0)
+    assert relation("Munich", "LOCATED_IN", "Greece") not in _facts(summit), _facts(summit)
+    assert relation("Beijing", "LOCATED_IN", "China") in _facts(flights), _facts(flights)
+    assert not [f for f in _facts(lawyer) if f.kind == "relation" and f.args[1:3] == ("HOLDS_ROLE", "France")]
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_town_named_with_its_country_is_in_it_though_a_bigger_namesake_is_elsewhere(casing: str) -> None:
+    """"valencia , spain": the gazetteer's guess for "valencia" is the bigger city
+    in Venezuela, but Spain has a Valencia too, so the text's fact stands, at the
+    cut-off `ingest` loads by."""
+    change = CASINGS[casing]
+    [born] = extract_documents([Document(id="born", text=change(
+        "He was born in Valencia, Spain, in 1950. She grew up in Hyderabad, Pakistan."))])
+    facts = _facts(born)
+    assert relation("Valencia", "LOCATED_IN", "Spain") in facts, facts
+    assert relation("Hyderabad", "LOCATED_IN", "Pakistan") in facts, facts
