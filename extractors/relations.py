@@ -762,6 +762,10 @@ def _national_of(ix: _Index) -> Iterator[Found]:
             person = ix.at(cand.end, ("Person",))
             if person is not None:
                 yield (person, "NATIONAL_OF", idx, {}, "demonym_person", cand.start)
+                # "brazilians cicero and raffael": a plural demonym names a list
+                if ix.low(cand.end - 1).endswith("s") and not _coordinated(ix, cand.start):
+                    for other in _person_list(ix, cand.end)[1:]:
+                        yield (other, "NATIONAL_OF", idx, {}, "demonym_people", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
             country, _ = ix.at_det(cand.end + 1, ("Country",))
             if country is not None and ix.cands[country].demonym and ix.low(ix.cands[country].end) in (
@@ -1016,6 +1020,7 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             words = 0
             topic = False  # the last descriptor word was a place's name
             while words < 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT \
+                    and ix.low(j) not in EXAMPLE_WORDS \
                     and ix.doc[j].tag_ not in FINITE_VERB_TAGS:  # "the german minister welcomed netanyahu"
                 named = ix.at(j, ("Person", "Organization", "Country", "Place"))
                 if named is None:
@@ -1031,6 +1036,7 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             # the state's own roles ("us president")
             held_there = not cand.demonym and any(w in ROLE_HEADS for w in ix.lows[cand.end:j])
             if words > 0 and not topic and not held_there and ix.same_sentence(cand.start, j):
+                yield from _demonym_plural_people(ix, idx, j)
                 person = ix.at(j, ("Person",))
                 if person is not None:
                     yield (person, "NATIONAL_OF", idx, {}, "demonym_descr_person", cand.start)
@@ -1067,6 +1073,38 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             country = ix.at(cand.end + 1, ("Country",))
             if country is not None and not ix.cands[country].demonym:
                 yield (idx, "NATIONAL_OF", country, {}, "person_of_country", cand.start)
+
+
+# What opens the examples of a plural: "german designers , such as x , y and z".
+EXAMPLE_OPENERS = (("such", "as"), ("including",), ("like",), ("among", "them"))
+EXAMPLE_WORDS = frozenset(o[0] for o in EXAMPLE_OPENERS)
+
+
+def _coordinated(ix: _Index, start: int) -> bool:
+    """A demonym joined to another before it ("french and german leaders"): the
+    people after it are of either country."""
+    if ix.low(start - 1) not in ("and", "or", ",", "-", "/"):
+        return False
+    other = ix.before(start - 1, ("Country",))
+    return other is not None and ix.cands[other].demonym
+
+
+def _demonym_plural_people(ix: _Index, country: int, j: int) -> Iterator[Found]:
+    """DEMONYM DESCRIPTOR* PLURAL (,)? (such as | including | like)? P1 , P2 and P3:
+    each is a national ("french players thierry henry and patrick vieira",
+    "young german designers , such as x , y and z"). The descriptor ends at j.
+    The first name right after the plural is the single-name rule's."""
+    cand = ix.cands[country]
+    if ix.doc[j - 1].tag_ not in ("NNS", "NNPS") or _coordinated(ix, cand.start):
+        return
+    k = j + (1 if ix.low(j) == "," else 0)
+    opener = next((o for o in EXAMPLE_OPENERS if tuple(ix.lows[k:k + len(o)]) == o), None)
+    if opener is None and k != j:
+        return
+    k += len(opener) if opener else 0
+    people = _person_list(ix, k) if ix.same_sentence(cand.start, k) else []
+    for person in people[0 if opener else 1:] if (opener or len(people) > 1) else []:
+        yield (person, "NATIONAL_OF", country, {}, "demonym_plural_people", cand.start)
 
 
 STOP_WORDS_SHORT = frozenset({"the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with",

@@ -120,6 +120,15 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Luis Ortega was sworn in as president of Peru on Monday.", None,
      [relation("Luis Ortega", "HOLDS_ROLE", "Peru", "role", "president"),
       relation("Luis Ortega", "NATIONAL_OF", "Peru")]),
+    # A demonym before a plural names every person of the list after it.
+    ("He stood in the shadow of German tennis heavyweights such as Boris Becker, Michael Stich and "
+     "Tommy Haas.", None,
+     [relation("Boris Becker", "NATIONAL_OF", "Germany"), relation("Michael Stich", "NATIONAL_OF", "Germany"),
+      relation("Tommy Haas", "NATIONAL_OF", "Germany")]),
+    ("French players Thierry Lenoir and Patrick Vaillant left the club. Serbian Goran Kovac and Brazilians "
+     "Cicero and Raffael impressed last season.", None,
+     [relation("Thierry Lenoir", "NATIONAL_OF", "France"), relation("Patrick Vaillant", "NATIONAL_OF", "France"),
+      relation("Raffael", "NATIONAL_OF", "Brazil")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -245,6 +254,22 @@ def test_what_reads_like_a_role_or_a_nationality_and_is_not_one(casing: str) -> 
     assert not [f for f in welcome if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], welcome
     assert relation("Horst Becker", "HOLDS_ROLE", "Germany") not in premier, premier
     assert relation("Frank Hale", "HOLDS_ROLE", "Rwanda") not in party, party
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_list_after_two_demonyms_or_a_verb_is_nobodys_nationality(casing: str) -> None:
+    """"french and german leaders , including x and y": either may be of either
+    country; "italian fans cheered as x and y scored": the list is no example of
+    the fans. Neither gives a NATIONAL_OF, even among every candidate."""
+    change = CASINGS[casing]
+    both, fans = extract_documents([
+        Document(id="both", text=change(
+            "French and German leaders, including Anna Kessler and Paul Mercier, met in Brussels.")),
+        Document(id="fans", text=change("Italian fans cheered as Carlo Rossi and Marco Bianchi scored."))],
+        min_confidence=0.0)
+    for extraction in (both, fans):
+        facts = _facts(extraction)
+        assert not [f for f in facts if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], facts
 
 
 @pytest.mark.parametrize("casing", list(CASINGS))
