@@ -1046,6 +1046,8 @@ def _nationality(ix: _Index) -> Iterator[Found]:
                                   and not c.nested and ix.same_sentence(c.start, cand.start)]
                         if before:
                             yield (before[-1], "NATIONAL_OF", idx, {}, "compatriot_of_person", cand.start)
+        if cand.label == "Country" and not cand.demonym and ix.low(cand.end) in ("'s", "'"):
+            yield from _country_poss_person(ix, idx)
         if cand.label == "Country" and not cand.demonym and ix.low(cand.end) == "international":
             person = ix.at(cand.end + 1, ("Person",))
             if person is not None:
@@ -1073,6 +1075,34 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             country = ix.at(cand.end + 1, ("Country",))
             if country is not None and not ix.cands[country].demonym:
                 yield (idx, "NATIONAL_OF", country, {}, "person_of_country", cand.start)
+
+
+# Nouns that tie a person to a country without making them its national:
+# "russia 's ally bashar al-assad", "england 's italian coach".
+NOT_OF_THE_COUNTRY = frozenset({
+    "ally", "allies", "enemy", "enemies", "foe", "foes", "rival", "rivals", "critic", "critics", "opponent",
+    "opponents", "friend", "friends", "partner", "partners", "guest", "guests", "visitor", "visitors",
+    "counterpart", "counterparts", "target", "targets", "captor", "captors", "hostage", "hostages",
+    "prisoner", "prisoners", "coach", "manager", "boss", "trainer", "adversary", "nemesis", "victim",
+    "victims", "sponsor", "backer", "supporter", "supporters", "lawyer", "lawyers", "biographer",
+})
+
+
+def _country_poss_person(ix: _Index, country: int) -> Iterator[Found]:
+    """COUNTRY 's DESCRIPTOR{0,3} PERSON: the country's own ("new zealand 's alyn
+    ware", "india 's renowned journalist tavleen singh"); not its ally, rival,
+    coach or the like (`NOT_OF_THE_COUNTRY`), and not where a demonym in the
+    descriptor says otherwise ("england 's italian coach")."""
+    cand = ix.cands[country]
+    j, words = cand.end + 1, 0
+    while words < 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT \
+            and ix.doc[j].tag_ not in FINITE_VERB_TAGS and not ix.starting.get(j):
+        if ix.low(j) in NOT_OF_THE_COUNTRY:
+            return
+        j, words = j + 1, words + 1
+    person = ix.at(j, ("Person",))
+    if person is not None and ix.same_sentence(cand.start, j):
+        yield (person, "NATIONAL_OF", country, {}, "country_poss_person", cand.start)
 
 
 # What opens the examples of a plural: "german designers , such as x , y and z".

@@ -129,6 +129,11 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      "Cicero and Raffael impressed last season.", None,
      [relation("Thierry Lenoir", "NATIONAL_OF", "France"), relation("Patrick Vaillant", "NATIONAL_OF", "France"),
       relation("Raffael", "NATIONAL_OF", "Brazil")]),
+    # A country's own, named by its possessive: "new zealand 's x", "india 's
+    # renowned journalist x".
+    ("New Zealand's Alan Whare won the prize. The affair was between a governor and India's renowned "
+     "journalist Tara Singh.", None,
+     [relation("Alan Whare", "NATIONAL_OF", "New Zealand"), relation("Tara Singh", "NATIONAL_OF", "India")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -270,6 +275,18 @@ def test_a_list_after_two_demonyms_or_a_verb_is_nobodys_nationality(casing: str)
     for extraction in (both, fans):
         facts = _facts(extraction)
         assert not [f for f in facts if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], facts
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_countrys_ally_or_coach_is_not_its_national(casing: str) -> None:
+    """"russia 's ally x" and "england 's coach x" name someone tied to the
+    country, not one of its nationals, at the cut-off `ingest` loads by."""
+    change = CASINGS[casing]
+    ally, coach = extract_documents([
+        Document(id="ally", text=change("Russia's ally Karim Haddad met the envoy on Monday.")),
+        Document(id="coach", text=change("England's coach Marco Ferri named his squad."))])
+    assert not [f for f in _facts(ally) if f.kind == "relation" and f.args[1:3] == ("NATIONAL_OF", "Russia")]
+    assert not [f for f in _facts(coach) if f.kind == "relation" and f.args[1] == "NATIONAL_OF"]
 
 
 @pytest.mark.parametrize("casing", list(CASINGS))
