@@ -1055,9 +1055,16 @@ def _nationality(ix: _Index) -> Iterator[Found]:
                 # an international plays for the country's team: a role as well as a nationality
                 yield (person, "HOLDS_ROLE", idx, {"role": "international"}, "country_international", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
-            # PERSON , the|a DEMONYM ...   "harrison newey , the british 16-year-old son of ..."
-            country, _ = ix.at_det(cand.end + 1, ("Country",))
-            if country is not None and ix.cands[country].demonym and ix.low(cand.end + 1) in ("the", "a", "an"):
+            # PERSON , the|a (AGE|ADJECTIVE)* DEMONYM ...   "harrison newey , the british 16-year-old
+            # son of ...", "anju varghese , a young indian pilot"
+            k = cand.end + 2
+            while k < cand.end + 8 and (ix.doc[k].tag_ in ("JJ", "CD", "HYPH") or ix.low(k) in AGE_WORDS) \
+                    and not ix.starting.get(k):
+                k += 1
+            country = ix.at(k, ("Country",))
+            if country is not None and ix.cands[country].demonym and ix.low(cand.end + 1) in ("the", "a", "an") \
+                    and ix.same_sentence(cand.start, k) and not _coordinated(ix, ix.cands[country].start) \
+                    and ix.low(ix.cands[country].end) not in ("and", "or", "-", "/"):  # "the french and german envoy"
                 yield (idx, "NATIONAL_OF", country, {}, "person_comma_demonym", cand.start)
         if cand.label == "Person" and ix.low(cand.end) == ",":
             # PERSON , (one of)? COUNTRY 's ...   "martin freeman , one of britain 's most bankable stars"
@@ -1103,6 +1110,10 @@ def _country_poss_person(ix: _Index, country: int) -> Iterator[Found]:
     person = ix.at(j, ("Person",))
     if person is not None and ix.same_sentence(cand.start, j):
         yield (person, "NATIONAL_OF", country, {}, "country_poss_person", cand.start)
+
+
+# The words of an age before a demonym: "a 45-year-old british man".
+AGE_WORDS = frozenset({"year", "years", "old", "-", "month", "months"})
 
 
 # What opens the examples of a plural: "german designers , such as x , y and z".

@@ -134,6 +134,10 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("New Zealand's Alan Whare won the prize. The affair was between a governor and India's renowned "
      "journalist Tara Singh.", None,
      [relation("Alan Whare", "NATIONAL_OF", "New Zealand"), relation("Tara Singh", "NATIONAL_OF", "India")]),
+    # An age or an adjective between the article and the demonym.
+    ("The victim, Mark Daly, a 45-year-old Irish tourist, was taken to hospital. There is demand for "
+     "pilots, says Anju Verma, a young Indian pilot.", None,
+     [relation("Mark Daly", "NATIONAL_OF", "Ireland"), relation("Anju Verma", "NATIONAL_OF", "India")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -287,6 +291,16 @@ def test_a_countrys_ally_or_coach_is_not_its_national(casing: str) -> None:
         Document(id="coach", text=change("England's coach Marco Ferri named his squad."))])
     assert not [f for f in _facts(ally) if f.kind == "relation" and f.args[1:3] == ("NATIONAL_OF", "Russia")]
     assert not [f for f in _facts(coach) if f.kind == "relation" and f.args[1] == "NATIONAL_OF"]
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_an_envoy_of_two_countries_is_the_national_of_neither(casing: str) -> None:
+    """"x , the french and german envoy": the demonym shares the noun with
+    another, so neither says whose national x is, at the cut-off `ingest` loads by."""
+    change = CASINGS[casing]
+    [envoy] = extract_documents([Document(id="envoy", text=change("Mark Daly, the French and German envoy, "
+                                                                  "spoke on Monday."))])
+    assert not [f for f in _facts(envoy) if f.kind == "relation" and f.args[1] == "NATIONAL_OF"], _facts(envoy)
 
 
 @pytest.mark.parametrize("casing", list(CASINGS))
