@@ -415,6 +415,11 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
                 role_tok = noun
                 break
             tok = noun
+        # "x is | was sworn in as poland 's president": the holder owns the role noun;
+        # only a verb ties it to a person (an apposition is holder_role_person's)
+        poss = tok.dep_ == "poss" and tok.head.lower_ in ROLE_HEADS and ix.low(cand.end) in ("'s", "'")
+        if role_tok is None and poss and _predicate_verb(tok.head) is not None:
+            role_tok = tok.head
         if role_tok is None or not ix.same_sentence(role_tok.i, cand.start):
             continue
         # a country's office is a state's ("a lawyer for france" argues its case, holds no office of it)
@@ -478,9 +483,13 @@ def _predicate_verb(role_tok: Any) -> Any:
         return verb
     if role_tok.dep_ == "oprd" and verb.lower_ in APPOINT_FORMS:
         return verb
-    if role_tok.dep_ == "pobj" and verb.lower_ == "as" and verb.head.pos_ in ("VERB", "AUX") \
-            and verb.head.lower_ in AS_ROLE_FORMS:
-        return verb.head
+    if role_tok.dep_ == "pobj" and verb.lower_ == "as":
+        head = verb.head
+        # "sworn in for a five-year term as president": "as" hangs on the verb's "for" noun
+        if head.pos_ == "NOUN" and head.dep_ == "pobj" and head.head.pos_ == "ADP":
+            head = head.head.head
+        if head.pos_ in ("VERB", "AUX") and head.lower_ in AS_ROLE_FORMS:
+            return head
     return None
 
 

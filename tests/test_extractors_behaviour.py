@@ -120,6 +120,9 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Luis Ortega was sworn in as president of Peru on Monday.", None,
      [relation("Luis Ortega", "HOLDS_ROLE", "Peru", "role", "president"),
       relation("Luis Ortega", "NATIONAL_OF", "Peru")]),
+    ("Jan Nowicki has been sworn in for a five-year term as Poland's president.", None,
+     [relation("Jan Nowicki", "HOLDS_ROLE", "Poland", "role", "president"),
+      relation("Jan Nowicki", "NATIONAL_OF", "Poland")]),
     # A demonym before a plural names every person of the list after it.
     ("He stood in the shadow of German tennis heavyweights such as Boris Becker, Michael Stich and "
      "Tommy Haas.", None,
