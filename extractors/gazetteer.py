@@ -31,6 +31,7 @@ from spacy.util import filter_spans
 
 from extractors.artifacts import require
 from extractors.truecase import case_table
+from extractors.vocab import ROLE_HEADS, ROLE_MODIFIERS
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,27 @@ def _language_use(doc: Doc, start: int, end: int) -> bool:
     return after == "" or not doc[end].is_alpha or doc[end - 1].dep_ in ("pobj", "dobj", "conj")
 
 
+# What follows the country, never the pronoun, in "us president", "us troops".
+US_TITLES = ROLE_HEADS | ROLE_MODIFIERS | frozenset({
+    "officials", "troops", "forces", "soldiers", "soldier", "marines", "army", "navy", "military", "government",
+    "administration", "embassy", "congress", "senate", "department", "dollar", "dollars", "economy",
+    "citizen", "citizens", "authorities", "intelligence", "federal", "envoy", "diplomats", "challenger",
+    "evangelist", "carmaker", "airline", "company", "firm", "companies", "firms", "market", "markets",
+    "treasury", "election", "elections", "lawmakers", "senators", "ambassador"})
+# Where "us" is the pronoun whatever follows: after a verb ("told us president ...")
+# or these words ("most of us state ...", "let us head home").
+US_PRONOUN_AFTER = frozenset({"of", "to", "for", "with", "at", "let", "like", "than", "us", "among"})
+
+
+def _us_before_a_title(doc: Doc, start: int) -> bool:
+    """Lowercased "us" before a title or a state's noun is the country: "by us
+    president barack obama", "us troops"; not the object of a verb or of "of"."""
+    if start + 1 >= len(doc) or doc[start + 1].lower_ not in US_TITLES:
+        return False
+    before = doc[start - 1] if start > 0 else None
+    return before is None or (before.lower_ not in US_PRONOUN_AFTER and not before.tag_.startswith("VB"))
+
+
 class GazetteerMatcher:
     """Marks countries, demonyms and places (see module docstring)."""
 
@@ -225,7 +247,7 @@ class GazetteerMatcher:
             if low == "us":
                 # The pronoun opens a sentence as "Us"; "US President Barack Obama said"
                 # opens one with the country (the truecaser writes the country "US" too).
-                if span.text != "US":
+                if span.text != "US" and not _us_before_a_title(doc, start):
                     continue
             elif low in self.common and (not span.text[:1].isupper() or span[0].is_sent_start):
                 continue

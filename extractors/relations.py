@@ -142,6 +142,10 @@ class _Index:
         if last_head is None:
             return None
         role = " ".join(w for w in words[:n_words] if w not in DROP_FROM_ROLE)
+        # "secretary of state", "chief of staff": an office named with its "of"
+        tail = next((t for t in OFFICE_OF_TAILS if tuple(self.lows[last_head:last_head + len(t)]) == t), None)
+        if tail is not None:
+            return f"{role} {' '.join(tail)}", head_word, last_head + len(tail)
         return SPORT_ROLE_NAMES.get(role, role), head_word, last_head
 
     def read_free_role(self, i: int) -> tuple[str, str, int] | None:
@@ -166,6 +170,10 @@ class _Index:
 
 
 Found = tuple[int, str, int, dict[str, Any], str, int]  # head cand, type, tail cand, props, rule, token
+
+# The "of" phrases that are part of an office's name, not its holder.
+OFFICE_OF_TAILS = (("of", "state"), ("of", "staff"), ("of", "defense"), ("of", "defence"),
+                   ("of", "homeland", "security"), ("of", "the", "exchequer"))
 
 
 def _holds_role(ix: _Index) -> Iterator[Found]:
@@ -1067,7 +1075,8 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             # PERSON , the|a (AGE|ADJECTIVE)* DEMONYM ...   "harrison newey , the british 16-year-old
             # son of ...", "anju varghese , a young indian pilot"
             k = cand.end + 2
-            while k < cand.end + 8 and (ix.doc[k].tag_ in ("JJ", "CD", "HYPH") or ix.low(k) in AGE_WORDS) \
+            while k < min(cand.end + 8, len(ix.doc)) \
+                    and (ix.doc[k].tag_ in ("JJ", "CD", "HYPH") or ix.low(k) in AGE_WORDS) \
                     and not ix.starting.get(k):
                 k += 1
             country = ix.at(k, ("Country",))

@@ -120,6 +120,13 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Luis Ortega was sworn in as president of Peru on Monday.", None,
      [relation("Luis Ortega", "HOLDS_ROLE", "Peru", "role", "president"),
       relation("Luis Ortega", "NATIONAL_OF", "Peru")]),
+    # "us" before a title is the country in lowercased text too; an office named
+    # with its "of" ("secretary of state") is one role.
+    ("The plan was presented by US President Mark Delaney on Monday. The talks were hosted by US "
+     "Secretary of State Anne Kerr in Geneva.", None,
+     [relation("Mark Delaney", "HOLDS_ROLE", "United States", "role", "president"),
+      relation("Anne Kerr", "HOLDS_ROLE", "United States", "role", "secretary of state"),
+      relation("Anne Kerr", "NATIONAL_OF", "United States")]),
     ("Jan Nowicki has been sworn in for a five-year term as Poland's president.", None,
      [relation("Jan Nowicki", "HOLDS_ROLE", "Poland", "role", "president"),
       relation("Jan Nowicki", "NATIONAL_OF", "Poland")]),
@@ -294,6 +301,28 @@ def test_a_countrys_ally_or_coach_is_not_its_national(casing: str) -> None:
         Document(id="coach", text=change("England's coach Marco Ferri named his squad."))])
     assert not [f for f in _facts(ally) if f.kind == "relation" and f.args[1:3] == ("NATIONAL_OF", "Russia")]
     assert not [f for f in _facts(coach) if f.kind == "relation" and f.args[1] == "NATIONAL_OF"]
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_us_the_pronoun_before_a_noun_is_no_country(casing: str) -> None:
+    """"most of us state our views", "let us head home", "they told us officials
+    would come": the pronoun, though a title-like word follows it."""
+    change = CASINGS[casing]
+    texts = ["Most of us state our views plainly, the teacher said.", "Let us head home now, said the coach.",
+             "They told us officials would come later."]
+    for extraction in extract_documents([Document(id=str(i), text=change(t)) for i, t in enumerate(texts)],
+                                        min_confidence=0.0):
+        assert not [e.name for e in extraction.entities if e.label == "Country"], extraction.document.text
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_text_may_end_on_a_name_and_a_comma(casing: str) -> None:
+    """The rules that read past "NAME ," stop at the text's end (a title line, a
+    clipped caption): no error, and the name is still found."""
+    change = CASINGS[casing]
+    [clipped] = extract_documents([Document(id="clipped", text=change("The letter was signed by Mark Daly,"))],
+                                  min_confidence=0.0)
+    assert entity("Person", "Mark Daly") in _facts(clipped), _facts(clipped)
 
 
 @pytest.mark.parametrize("casing", list(CASINGS))
