@@ -1195,7 +1195,10 @@ def _located(ix: _Index) -> Iterator[Found]:
                 # "nme , london 's o2 arena": london owns what follows ("'" after a name
                 # ending in s is its possessive; elsewhere it opens a quote)
                 owner = after == "'s" or (after == "'" and ix.low(t.end - 1).endswith("s"))
-                if not listed and not before_list and not owner and _contained(ix, idx, tail):
+                # "prior to the summit in aqaba , france saluted ...": the comma closes an
+                # opening phrase and the place is the subject of the verb after it
+                subject = t.end < len(ix.doc) and ix.doc[t.end].tag_ in FINITE_VERB_TAGS
+                if not listed and not before_list and not owner and not subject and _contained(ix, idx, tail):
                     yield (idx, "LOCATED_IN", tail, {}, "x_comma_place", cand.start)
         # X (,)? in (the)? Y
         if cand.label in heads:

@@ -316,6 +316,19 @@ def test_us_the_pronoun_before_a_noun_is_no_country(casing: str) -> None:
 
 
 @pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_country_after_an_opening_phrase_is_the_subject_not_the_container(casing: str) -> None:
+    """"before the summit in aqaba , france saluted ...": the comma closes the
+    opening phrase and France is the subject of the verb, so Aqaba is not put in
+    France (at the cut-off `ingest` loads by); "laredo , texas , on monday" still is."""
+    change = CASINGS[casing]
+    summit, laredo = extract_documents([
+        Document(id="summit", text=change("Before the summit in Aqaba, France saluted the plan of the envoys.")),
+        Document(id="laredo", text=change("The shooting happened in Laredo, Texas, on Monday."))])
+    assert relation("Aqaba", "LOCATED_IN", "France") not in _facts(summit), _facts(summit)
+    assert relation("Laredo", "LOCATED_IN", "Texas") in _facts(laredo), _facts(laredo)
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
 def test_a_text_may_end_on_a_name_and_a_comma(casing: str) -> None:
     """The rules that read past "NAME ," stop at the text's end (a title line, a
     clipped caption): no error, and the name is still found."""
