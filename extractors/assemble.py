@@ -475,6 +475,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     _scan_repeats(doc, cands, occ)
     _surnames_the_model_mislabelled(cands)
     _towns_the_model_called_people(doc, cands, occ)
+    _namesakes_the_text_places(doc, cands)
     _merge_surnames(cands)
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
@@ -530,6 +531,31 @@ def _town_placed_as_person(doc: Doc, rng: tuple[int, int], places: list[Span],
     if after < len(doc) and doc[after].lower_ in ("'s", "'", "and", "or"):
         return None
     return start, end
+
+
+def _namesakes_the_text_places(doc: Doc, cands: list[Cand]) -> None:
+    """"valencia , spain": where the text puts a place in a country, and the
+    gazetteer knows a place of that name there, the place is that one, not the
+    gazetteer's guess (the biggest of the name, Venezuela's), in every mention of
+    the document."""
+    gaz = gazetteer.load_gazetteer()
+    countries = {c.start: c for c in cands if c.label == "Country" and not c.demonym and not c.nested}
+    chosen: dict[str, gazetteer.PlaceInfo] = {}
+    for cand in cands:
+        code = cand.attrs.get("country_code")
+        country = countries.get(cand.end + 1)
+        if cand.label != "Place" or cand.source != "gazetteer_place" or not code or country is None \
+                or cand.end >= len(doc) or doc[cand.end].text != ",":
+            continue
+        there = country.attrs.get("iso_code")
+        gid = gaz.namesakes.get(cand.name.lower(), {}).get(str(there))
+        if there != code and gid is not None:
+            chosen[cand.key] = gaz.places[gid]
+    for cand in cands:
+        info = chosen.get(cand.key)
+        if info is not None:
+            cand.key = f"geonames-{info.geonames_id}"
+            cand.attrs = {**cand.attrs, "geonames_id": info.geonames_id, "country_code": info.country_code}
 
 
 def _towns_the_model_called_people(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:

@@ -69,9 +69,9 @@ class Gazetteer:
     country_terms: dict[str, tuple[str, bool]]  # lower term -> (alpha-2, is_demonym)
     places: dict[int, PlaceInfo]
     place_terms: dict[str, int]  # lower term -> geonames id
-    # lower name -> the countries with a place of that name: "valencia" is in Spain
-    # and in Venezuela, though its term means the bigger one
-    namesakes: dict[str, frozenset[str]]
+    # lower name -> country -> the biggest place of that name there: "valencia" is in
+    # Spain and in Venezuela, though its term means the bigger one
+    namesakes: dict[str, dict[str, int]]
 
 
 def _iso3(code: str) -> str | None:
@@ -121,12 +121,15 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
     place_terms: dict[str, int] = {}
 
     primary: set[str] = set()  # terms that are some place's own name, not an exonym
-    namesakes: dict[str, set[str]] = {}
+    namesakes: dict[str, dict[str, int]] = {}
 
     def add_place(info: PlaceInfo, names: Iterable[str]) -> None:
         places[info.geonames_id] = info
         if info.country_code:
-            namesakes.setdefault(info.name.lower(), set()).add(info.country_code)
+            there = namesakes.setdefault(info.name.lower(), {})
+            old_id = there.get(info.country_code)
+            if old_id is None or places[old_id].population < info.population:
+                there[info.country_code] = info.geonames_id
         for value in names:
             low = value.lower()
             if low in terms or low in STOP_WORDS:
@@ -168,8 +171,7 @@ def load_gazetteer(min_population: int = 100_000) -> Gazetteer:
         names = [str(info["name"]), *_pycountry_names(pycountry.countries.get(alpha_2=code))]
         add_place(PlaceInfo(int(info["geonameid"]), str(info["name"]), sovereign, int(info.get("population") or 0)),
                   names)
-    return Gazetteer(countries, terms, places, place_terms,
-                     {name: frozenset(codes) for name, codes in namesakes.items()})
+    return Gazetteer(countries, terms, places, place_terms, namesakes)
 
 
 def _is_common_word(term: str) -> bool:
