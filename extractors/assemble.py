@@ -554,8 +554,9 @@ def _namesakes_the_text_places(doc: Doc, cands: list[Cand]) -> None:
     for cand in cands:
         info = chosen.get(cand.key)
         if info is not None:
-            cand.key = f"geonames-{info.geonames_id}"
-            cand.attrs = {**cand.attrs, "geonames_id": info.geonames_id, "country_code": info.country_code}
+            cand.key, ids = _place_identity(info)
+            kept = {k: v for k, v in cand.attrs.items() if k not in ("geonames_id", "country_code")}
+            cand.attrs = {**kept, **ids}
 
 
 def _towns_the_model_called_people(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
@@ -711,13 +712,21 @@ def _country(span: Span, nested: bool = False) -> Cand:
 def _gazetteer_place(span: Span, nested: bool = False) -> Cand:
     """The candidate of a place the gazetteer matched, with its identifiers."""
     pinfo = gazetteer.load_gazetteer().places[int(span.kb_id_)]
+    key, attrs = _place_identity(pinfo)
+    return Cand(span.start, span.end, "Place", key, pinfo.name, attrs, source="gazetteer_place", nested=nested)
+
+
+def _place_identity(pinfo: gazetteer.PlaceInfo) -> tuple[str, dict[str, Any]]:
+    """A gazetteer place's entity key and identifying properties. The regions
+    of data/regions.tsv carry no GeoNames id (theirs is a negative row number),
+    so they are keyed by name and get no `geonames_id`."""
     attrs: dict[str, Any] = {}
-    if pinfo.geonames_id > 0:  # regions of data/regions.tsv have no geonames id
+    if pinfo.geonames_id > 0:
         attrs["geonames_id"] = pinfo.geonames_id
     if pinfo.country_code:
         attrs["country_code"] = pinfo.country_code
     key = f"geonames-{pinfo.geonames_id}" if pinfo.geonames_id > 0 else slug(pinfo.name)
-    return Cand(span.start, span.end, "Place", key, pinfo.name, attrs, source="gazetteer_place", nested=nested)
+    return key, attrs
 
 
 # The words that end a facility's name when a place's or a name's words open it.

@@ -21,6 +21,7 @@ class KnownName:
     name: str  # the canonical name
     full: bool  # several words, or otherwise unmistakable
     everyday: bool  # one everyday English word ("apple", "sale"): context must confirm it
+    kind: str = ""  # the line's optional third column ("intergovernmental")
 
 
 class NameList:
@@ -34,11 +35,20 @@ class NameList:
         for line in text.splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
-            name, aliases = line.split("\t")
+            name, aliases, *kind = line.split("\t")
             for alias in aliases.split("|"):
                 words = alias.split()
-                self.forms.setdefault(alias, KnownName(name, len(words) > 1, len(words) == 1 and alias in table.lower))
+                self.forms.setdefault(alias, KnownName(name, len(words) > 1, len(words) == 1 and alias in table.lower,
+                                                       kind[0] if kind else ""))
         self._matchers: dict[int, PhraseMatcher] = {}
+        self._kinds: dict[str, frozenset[str]] = {}
+
+    def names_of_kind(self, kind: str) -> frozenset[str]:
+        """The canonical names, lowercase, of the lines of one kind."""
+        names = self._kinds.get(kind)
+        if names is None:
+            names = self._kinds[kind] = frozenset(k.name.lower() for k in self.forms.values() if k.kind == kind)
+        return names
 
     def _matcher(self, vocab: Vocab) -> PhraseMatcher:
         matcher = self._matchers.get(id(vocab))

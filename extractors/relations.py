@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from extractors.assemble import Cand
+from extractors.assemble import Cand, known_organizations
 from extractors.calibration import calibrated, classifier_rule
 from extractors.events import war_sides
 from extractors.gazetteer import load_gazetteer
@@ -29,6 +29,7 @@ from extractors.vocab import (
     EVENT_TAILS,
     HONORIFICS,
     HOST_VERBS,
+    INTERNATIONAL_OPENERS,
     INVITE_VERBS,
     KIN,
     LIVE_VERBS,
@@ -1290,13 +1291,26 @@ def _place_named(ix: _Index) -> Iterator[Found]:
 
 def _contained(ix: _Index, head: int, tail: int) -> bool:
     """No contradiction with what the gazetteer knows (a Canadian city is not in
-    the United States), and no circle (a country is in nothing)."""
+    the United States), no circle (a country is in nothing), and no body of many
+    countries in one of them ("turkey 's eu membership talks")."""
     h, t = ix.cands[head], ix.cands[tail]
     if h.label == "Country" or h.key == t.key or h.name.lower().rstrip(".") == t.name.lower().rstrip("."):
+        return False
+    if t.label == "Country" and h.label == "Organization" and international_body(h.name):
         return False
     # (a region the text puts the place in, "wellington in somerset", says which of
     # the places of that name it is: there the gazetteer's guess, the largest, yields)
     return not gazetteer_disagrees(h.name, h.attrs, t.label, t.attrs, places=False)
+
+
+def international_body(name: str) -> bool:
+    """A body of many countries ("european commission", "nato", "the oecd"),
+    by its name's first words or its line in data/organizations.tsv."""
+    words = tuple(name.lower().split())
+    words = words[1:] if words[:1] == ("the",) else words
+    if any(words[:len(opener)] == opener for opener in INTERNATIONAL_OPENERS):
+        return True
+    return " ".join(words) in known_organizations().names_of_kind("intergovernmental")
 
 
 def gazetteer_disagrees(head_name: str, head_attrs: dict[str, Any], tail_label: str, tail_attrs: dict[str, Any],
@@ -1775,6 +1789,10 @@ def find_relations(doc: Doc, cands: list[Cand], cand_entity: dict[int, str], ent
         # the patterns' own test: the classifier does not put a place in a country
         # the gazetteer says it is not in ("oslo" and "germany" in one sentence)
         if rtype == "LOCATED_IN" and gazetteer_disagrees(names[head], attrs[head], labels[tail], attrs[tail]):
+            continue
+        # nor a body of many countries in one of them ("bulgaria joined the eu")
+        if rtype == "LOCATED_IN" and labels[tail] == "Country" and labels[head] == "Organization" \
+                and international_body(names[head]):
             continue
         evidence = [Evidence(s, *sentences[s]) for s in sorted(set(sents)) if 0 <= s < len(sentences)]
         props: dict[str, Any] = {}

@@ -105,3 +105,9 @@ COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", 
                            "insurer", "lender", "conglomerate", "chain", "club", "charity", "organisation",
                            "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team"})
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+# The first words of the names of bodies of many countries ("european commission",
+# "world trade organization", "organisation for economic co-operation ..."), which
+# no one country holds: a country named with one does not contain it.
+INTERNATIONAL_OPENERS = (("european",), ("world",), ("international",), ("global",), ("united", "nations"),
+                         ("organisation", "for"), ("organization", "for"), ("organisation", "of"),
+                         ("organization", "of"), ("un",), ("eu",))

@@ -383,3 +383,19 @@ def test_a_town_named_with_its_country_is_in_it_though_a_bigger_namesake_is_else
     codes = {e.name: {e.attributes.get("country_code")} for e in born.entities if e.label == "Place"}
     assert codes == {"Valencia": {"ES"}, "Hyderabad": {"PK"}}, codes
     assert [e.attributes.get("country_code") for e in plain.entities if e.label == "Place"] == ["VE"]
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_body_of_many_countries_is_in_none_of_them(casing: str) -> None:
+    """Every candidate (cut-off 0), the classifier's and the patterns': a country
+    named with the EU, the IMF or the OECD does not contain it ("romania 's eu
+    membership talks"); a country's own company still is in it."""
+    change = CASINGS[casing]
+    talks, gas = extract_documents([
+        Document(id="talks", text=change("Bulgaria joined the European Union in 2007, and Romania's EU membership "
+                                         "talks ended in the same year. Greece asked the International Monetary "
+                                         "Fund for help, and the OECD praised Greece.")),
+        Document(id="gas", text=change("Russia's Gazprom cut supplies to Ukraine."))], min_confidence=0.0)
+    located = [f for f in _facts(talks) if f.kind == "relation" and f.args[1] == "LOCATED_IN"]
+    assert not located, located
+    assert relation("Gazprom", "LOCATED_IN", "Russia") in _facts(gas), _facts(gas)
