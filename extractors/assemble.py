@@ -282,8 +282,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # a state's abbreviation before a state body is part of its name ("u.s. department of justice")
     for ent in ents:
         span = _strip_det(ent)
-        if ent.label_ == "ORG" and len(_acronym_head(span)) < len(span):
-            continue  # "AFP news agency": the model's other entities take the acronym
+        if ent.label_ == "ORG" and len(_acronym_head(span, uncased)) < len(span):
+            continue  # "AFP news agency", "fidesz party": the model's other entities take the name
         if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
                 and occ.free(ent.start, ent.end) and not state_body(span.start, span.end):
             accept(replace(_org(ent), source="org_word"))
@@ -325,7 +325,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         words = [t for t in doc[start:end] if t.is_alpha or t.text in ("&", "'s")]
         if len(words) >= 2 and end - start == len(words) and doc[end - 1].lower_ not in GENERIC_BODIES \
                 and not any(t.pos_ == "PRON" for t in words) and occ.free(start, end):
-            accept(replace(_org(doc[start:end]), source="role_of_body"))
+            body = _acronym_head(doc[start:end], uncased)  # "leader of the ccoo trade union"
+            accept(replace(_org(body), source="role_of_body"))
     # c'') "hmp altcourse": a prison, named as the prison service names them, whatever
     # the model took it for
     for ent in ents:
@@ -439,10 +440,11 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             span = _strip_det(ent)
             # in text without case, "the university said", "the bank": a body's common
             # noun the truecaser capitalised (it opens many names), no name of its own
-            span = _acronym_head(span)
-            if len(span) and _org_like(span) and not (uncased and len(span) == 1
-                                                      and span[0].lower_ in GENERIC_BODY_NOUNS):
-                accept(replace(_org(span), source="model_org"))
+            head = _acronym_head(span, uncased)
+            # (a name its kind's noun followed, "the zelvor party", is a body's by that noun)
+            if len(head) and (len(head) < len(span) or _org_like(head)) and not (
+                    uncased and len(head) == 1 and head[0].lower_ in GENERIC_BODY_NOUNS):
+                accept(replace(_org(head), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
             if len(span) and not events.league_games([t.lower_ for t in span]):
@@ -653,11 +655,32 @@ def squad_names(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
-def _acronym_head(span: Span) -> Span:
-    """An acronym and the lowercase words that say what it is ("AFP news agency"):
-    the acronym, which is the name; any other span as it is."""
-    if len(span) > 1 and span[0].text.isupper() and len(span[0].text) > 1 and span[0].is_alpha \
-            and all(t.text.islower() for t in span[1:]):
+# Lowercase words after a body's one-word name that say what kind of body it is
+# ("the fidesz party", "the ccoo trade union", "the bild newspaper"), not part of it.
+BODY_KIND_TAILS = frozenset({("party",), ("union",), ("trade", "union"), ("union", "confederation"),
+                             ("movement",)})
+# "the socialist party", "the african union": an adjective and its noun are the name
+ADJECTIVE_ENDINGS = ("ist", "ic", "al", "ive", "an", "ish", "ese", "ian")
+# The same for the press, where the name may be an everyday word ("the guardian newspaper")
+MEDIA_KIND_TAILS = frozenset({("newspaper",), ("daily",), ("magazine",), ("weekly",), ("tabloid",), ("radio",),
+                              ("broadcaster",)})
+
+
+def _acronym_head(span: Span, uncased: bool = False) -> Span:
+    """An acronym and the lowercase words that say what it is ("AFP news agency"),
+    or a one-word name that is no everyday word and the kind of body it is
+    ("fidesz party", "ver.di trade union"; "the green party" keeps its "party"):
+    the name alone; any other span as it is. In text without case (read through
+    its truecased copy) the kind's words count whatever case the copy gave them."""
+    if len(span) < 2:
+        return span
+    lower_tail = all(t.text.islower() for t in span[1:])
+    if lower_tail and span[0].text.isupper() and len(span[0].text) > 1 and span[0].is_alpha:
+        return span[:1]
+    kind = tuple(t.lower_ for t in span[1:])
+    if (lower_tail or uncased) and len(span[0].text) > 1 and span[0].lower_ not in STOP_WORDS and (
+            kind in MEDIA_KIND_TAILS or (kind in BODY_KIND_TAILS and not _everyday_word(span[0].lower_)
+                                         and not span[0].lower_.endswith(ADJECTIVE_ENDINGS))):
         return span[:1]
     return span
 
@@ -668,9 +691,10 @@ def _org_like(span: Span) -> bool:
     if len(span) == 1:  # "Supreme leader", "International backlash": adjectives, not names
         tok = span[0]
         nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        kind = nxt is not None and any(nxt.lower_ == tail[0] for tail in BODY_KIND_TAILS | MEDIA_KIND_TAILS)
         if tok.pos_ == "ADJ" or (nxt is not None and nxt.lower_ in ROLE_HEADS) or (
-                nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper):
-            return False
+                nxt is not None and nxt.is_lower and nxt.pos_ == "NOUN" and not tok.is_upper and not kind):
+            return False  # ("the Zelvor party": the noun says what the name is)
     return True
 
 

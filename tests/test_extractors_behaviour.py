@@ -148,6 +148,12 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("The victim, Mark Daly, a 45-year-old Irish tourist, was taken to hospital. There is demand for "
      "pilots, says Anju Verma, a young Indian pilot.", None,
      [relation("Mark Daly", "NATIONAL_OF", "Ireland"), relation("Anju Verma", "NATIONAL_OF", "India")]),
+    # The noun that says what kind of body a one-word name is, is not part of it;
+    # an adjective's is ("the socialist party").
+    ("Peter Hall, the leader of the Zelvor party, said on Monday that the vote was lost. Ivan Toller, the head "
+     "of the Kandra trade union, agreed with her. He said that the Socialist party would win.", None,
+     [relation("Peter Hall", "HOLDS_ROLE", "Zelvor"), relation("Ivan Toller", "HOLDS_ROLE", "Kandra"),
+      entity("Organization", "Socialist Party")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
