@@ -90,6 +90,15 @@ def _display(span: Span | list[Token]) -> str:
     return "".join(out).strip()
 
 
+def _plural_of_everyday(low: str) -> bool:
+    """"countries", "boxes": the plural of an everyday word (the table may not
+    know the plural so)."""
+    if len(low) < 4 or not low.endswith("s"):
+        return False
+    stems = [low[:-1]] + ([low[:-2]] if low.endswith("es") else []) + ([low[:-3] + "y"] if low.endswith("ies") else [])
+    return any(_everyday_word(stem) for stem in stems)
+
+
 def _is_title_word(low: str) -> bool:
     return low in HONORIFICS or low in ROLE_HEADS or low in ROLE_MODIFIERS
 
@@ -133,6 +142,10 @@ def clean_person(span: Span, uncased: bool = False) -> tuple[int, int] | None:
         return None
     if uncased and len(toks) == 1 and (_everyday_word(toks[0].lower_) or toks[0].lower_ in PERSON_NOUNS):
         return None  # "stats", "kittens", "liar": a word the truecaser or the model took for a name
+    titled = start > span.start or (start > 0 and _is_title_word(doc[start - 1].lower_))
+    if uncased and len(toks) == 1 and titled and (_plural_of_everyday(toks[0].lower_) or (
+            toks[0].lower_ == "states" and doc[start - 1].lower_ == "member")):
+        return None  # "eu member countries", "eu member states" ("state" also names: "islamic state")
     if any(t.like_num or any(c.isdigit() for c in t.text) for t in toks):
         return None
     if len(toks) == 1 and (len(toks.text) <= 2 or toks[0].lower_ in STOP_WORDS):
@@ -376,12 +389,22 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # d') a name right after a company noun that no model or rule took ("dutch hosting
     # company TransIP"): the company
     in_place = {i for span in places for i in range(span.start, span.end)}
+    demonym_ends = {span.end for span in doc.spans.get(gazetteer.SPAN_KEY, []) if span.id_ == "demonym"}
+    model_ends = {ent.start: ent.end for ent in ents}
     for i, tok in enumerate(doc[:-1]):
         if tok.lower_ in COMPANY_NOUNS and tok.lower_ not in ("team", "club"):
+            # "daily" and "weekly" are the press only after a nationality ("the italian
+            # daily corriere della sera"), not in "daily life"
+            if tok.lower_ in ("daily", "weekly") and i not in demonym_ends:
+                continue
             end = i + 1
             while end < len(doc) and end - i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
                     and doc[end].lower_ not in _MONTH_NAMES and end not in in_place:
                 end += 1
+            # the model's whole name, which may open with the noun ("[daily] corriere della sera")
+            whole = max(model_ends.get(i + 1, 0), model_ends.get(i, 0))
+            if end > i + 1 and whole > end:
+                end = whole
             if end > i + 1 and occ.free(i + 1, end):
                 accept(replace(_org(doc[i + 1:end]), source="company_noun"))
     # d'') a place's police ("denver police said"): the force, named after its place

@@ -1275,18 +1275,29 @@ def _place_named(ix: _Index) -> Iterator[Found]:
                 if named is not None and ix.cands[named].key != cand.key and _contained(ix, idx, named):
                     yield (idx, "LOCATED_IN", named, {}, "place_named_org", cand.start)
                     break
-        # DEMONYM (descriptor){1,3} ORG   "dutch hosting company transip"
+        # DEMONYM (descriptor){0,2} COMPANY_NOUN ORG   "dutch hosting company transip",
+        # "us broadcaster fox news"
         if cand.label == "Organization":
             j = cand.start - 1
             words = 0
             while words < 3 and j > 0 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
                 country = ix.before(j, ("Country",))
-                if country is not None and ix.cands[country].demonym and words > 0 \
+                if country is not None and (ix.cands[country].demonym or _adjective_form(ix, country)) \
                         and ix.low(cand.start - 1) in COMPANY_NOUNS:
                     yield (idx, "LOCATED_IN", country, {}, "demonym_descr_org", cand.start)
                     break
                 j -= 1
                 words += 1
+
+
+# Countries whose short name is their adjective ("us broadcaster fox news", "the uk
+# equivalent"): as a demonym there.
+ADJECTIVE_COUNTRY_FORMS = frozenset({"us", "u.s.", "u.s", "uk", "u.k."})
+
+
+def _adjective_form(ix: _Index, country: int) -> bool:
+    cand = ix.cands[country]
+    return " ".join(ix.lows[cand.start:cand.end]) in ADJECTIVE_COUNTRY_FORMS
 
 
 def _contained(ix: _Index, head: int, tail: int) -> bool:

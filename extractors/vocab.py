@@ -103,7 +103,9 @@ PERSON_NOUNS = frozenset({
 COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", "bank", "retailer", "airline",
                            "giant", "maker", "manufacturer", "startup", "start-up", "broadcaster", "newspaper",
                            "insurer", "lender", "conglomerate", "chain", "club", "charity", "organisation",
-                           "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team"})
+                           "organization", "brand", "label", "studio", "publisher", "agency", "outfit", "team",
+                           "broadcasters", "network", "magazine", "daily", "tabloid", "weekly", "watchdog",
+                           "operator", "airliner", "consortium", "ngo"})
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 # The first words of the names of bodies of many countries ("european commission",
 # "world trade organization", "organisation for economic co-operation ..."), which

@@ -148,6 +148,12 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("The victim, Mark Daly, a 45-year-old Irish tourist, was taken to hospital. There is demand for "
      "pilots, says Anju Verma, a young Indian pilot.", None,
      [relation("Mark Daly", "NATIONAL_OF", "Ireland"), relation("Anju Verma", "NATIONAL_OF", "India")]),
+    # A nationality, or a country's short name used as one, before the noun that
+    # says what a company or a paper is: the body is in that country.
+    ("US broadcaster Velmont News aired the interview on Sunday. The private Indian airliner Skyjet bought ten "
+     "planes. The Italian daily Gazzetta Nuova reported the story.", None,
+     [relation("Velmont News", "LOCATED_IN", "United States"), relation("Skyjet", "LOCATED_IN", "India"),
+      relation("Gazzetta Nuova", "LOCATED_IN", "Italy")]),
     # The noun that says what kind of body a one-word name is, is not part of it;
     # an adjective's is ("the socialist party").
     ("Peter Hall, the leader of the Zelvor party, said on Monday that the vote was lost. Ivan Toller, the head "
@@ -405,3 +411,16 @@ def test_a_body_of_many_countries_is_in_none_of_them(casing: str) -> None:
     located = [f for f in _facts(talks) if f.kind == "relation" and f.args[1] == "LOCATED_IN"]
     assert not located, located
     assert relation("Gazprom", "LOCATED_IN", "Russia") in _facts(gas), _facts(gas)
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_daily_life_and_member_states_are_no_names(casing: str) -> None:
+    """"daily" is the press only after a nationality ("the italian daily ..."), and
+    the plural of an everyday word after a title ("eu member states") is nobody."""
+    change = CASINGS[casing]
+    [life] = extract_documents([Document(id="life", text=change(
+        "This is daily life for Anna Berg, who lives in Rome. European Union member states are said to have "
+        "reached consensus on the details of a rescue plan."))], min_confidence=0.0)
+    assert {e.label for e in life.entities} == {"Person", "Place", "Organization"}, life.entities
+    assert [e.name for e in life.entities if e.label == "Person"] == ["Anna Berg"], life.entities
+    assert [e.name for e in life.entities if e.label == "Organization"] == ["European Union"], life.entities
