@@ -626,15 +626,27 @@ def _unknown_first_name(doc: Doc, start: int, occ: _Occupancy) -> int:
     return start
 
 
+def _opens_with_place(span: Span) -> bool:
+    """The span's first words name a place the gazetteer knows ("miami | beach")."""
+    terms = gazetteer.load_gazetteer().place_terms
+    return any(" ".join(t.lower_ for t in span[:n]) in terms for n in range(1, len(span) + 1))
+
+
 def _titled_name(ent: Span) -> bool:
-    """A model span of 2-4 alphabetic tokens right after a person's title, or of
-    one after a team role ("england flanker wood")."""
+    """A model span of 2-4 alphabetic tokens right after a person's title or a
+    noun for a person ("us challenger eddie chambers"), or of one after a team
+    role ("england flanker wood"); in text without case the span may open with
+    that word ("challenger eddie chambers" as a place)."""
     if ent.label_ not in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC") or not 1 <= len(ent) <= 4:
         return False
+    if ent.label_ in ("GPE", "LOC", "FAC") and len(ent) >= 3 and ent[0].lower_ in PERSON_NOUNS | PERSON_TITLE_HEADS:
+        ent = ent[1:]
     before = ent.doc[ent.start - 1].lower_ if ent.start else ""
     if ent.start >= 3 and ent.doc[ent.start - 2].text == "-":  # "full - back wood"
         before = word_at(ent.doc, ent.start - 3)[0]
-    if before not in PERSON_TITLE_HEADS and before not in SPORT_ROLES and before not in KIN:
+    # (after a noun for a person, not a place the gazetteer knows: "veteran miami beach politician")
+    if before not in PERSON_TITLE_HEADS and before not in SPORT_ROLES and before not in KIN and (
+            before not in PERSON_NOUNS or len(ent) < 2 or _opens_with_place(ent)):
         return False
     if len(ent) == 1 and before not in SPORT_ROLES and before not in KIN:
         return False

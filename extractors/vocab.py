@@ -98,6 +98,7 @@ PERSON_NOUNS = frozenset({
     "father-of-three", "girlfriend", "boyfriend", "neighbour", "neighbor", "footballer", "champion",
     "sufferer", "victim", "suspect", "model", "star", "veteran", "fan", "owner", "presenter", "rapper",
     "golfer", "cricketer", "boxer", "cyclist", "jockey", "trainer", "tennis", "player", "skier", "swimmer",
+    "challenger", "sprinter", "rider",
 })
 # Nouns that say a name is a company's or a body's: "dutch hosting company transip".
 COMPANY_NOUNS = frozenset({"company", "firm", "group", "carmaker", "automaker", "bank", "retailer", "airline",
