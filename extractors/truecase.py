@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 
 from extractors.artifacts import DATA, MissingArtifact
+from extractors.vocab import PERSON_NOUNS
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,15 @@ def case_table() -> CaseTable:
     except (OSError, ValueError) as exc:
         raise MissingArtifact(f"truecasing table {path} missing or unreadable "
                               f"(rebuild it with `make truecase-table`): {exc}") from exc
+    # A noun for a person ("champion", "challenger") is written lowercase in running
+    # text, whatever headlines and titles gave the table: capitalised, it reads as a
+    # name ("the champion" an Organization, "us challenger eddie chambers" a place).
+    # ("shepherd" and "star" also name people and papers: "cybill shepherd", "the toronto star")
+    people = {noun for noun in PERSON_NOUNS if " " not in noun} - {"shepherd", "star"}
     return CaseTable(
-        frozenset(data.get("lower", [])) | frozenset(STOP_WORDS),
+        frozenset(data.get("lower", [])) | frozenset(STOP_WORDS) | people,
         frozenset(data.get("ambiguous", [])),
-        dict(data.get("cased", {})),
+        {word: cased for word, cased in dict(data.get("cased", {})).items() if word not in people},
     )
 
 
