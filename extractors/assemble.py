@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -79,12 +80,16 @@ class Cand:
     source: str = ""  # what found it, when a rule did ("club", "squad"): relation rules read it
 
 
+# The particles inside a name that stay lowercase ("alexander von humboldt", "vincent van gogh").
+NAME_PARTICLES = frozenset({"von", "van", "der", "den", "du", "da", "del", "della", "dos", "das"})
+
+
 def _display(span: Span | list[Token]) -> str:
     """Properly cased display name, keeping the text's own spacing ("ITAR-Tass")."""
-    out = []
+    out: list[str] = []
     for tok in span:
         text = tok.text
-        if text[:1].islower() and tok.lower_ not in events.SMALL_WORDS:
+        if text[:1].islower() and tok.lower_ not in events.SMALL_WORDS and not (out and tok.lower_ in NAME_PARTICLES):
             text = "-".join(part[:1].upper() + part[1:] for part in text.split("-"))
         out.append(text + tok.whitespace_)
     return "".join(out).strip()
@@ -275,7 +280,17 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         accept(_country(prefix, nested=True))
         return True
 
+    gazetteer_tokens = {i for span in doc.spans.get(gazetteer.SPAN_KEY, []) for i in range(span.start, span.end)}
+    opens_before: dict[int, Span] = {}  # a model's ORG span by its end, where it opens with a word of its own
+    for ent in doc.ents:
+        span = _strip_det(ent)
+        if ent.label_ == "ORG" and len(span) > 1:
+            opens_before[span.end] = span
     for start, end, known in known_organizations().matches(doc):
+        longer = opens_before.get(end)
+        if longer is not None and longer.start < start and all(
+                doc[i].is_alpha and i not in gazetteer_tokens for i in range(longer.start, start)):
+            continue  # "the social democratic party": a longer name than the "democratic party" known
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()) \
                 and not state_body(start, end, known.name):
             accept(_org_named(doc[start:end], known.name, "known_org"))
@@ -299,7 +314,12 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue  # "AFP news agency", "fidesz party": the model's other entities take the name
         if ent.label_ == "ORG" and len(span) > 1 and any(t.lower_ in ORG_WORDS for t in ent) \
                 and occ.free(ent.start, ent.end) and not state_body(span.start, span.end):
-            accept(replace(_org(ent), source="org_word"))
+            body = _topic_tail(_after_kind_noun(ent)) if uncased else ent  # "the ministry for education and research"
+            accept(replace(_org(body if occ.free(body.start, body.end) else ent), source="org_word"))
+        elif ent.label_ == "PERSON" and len(span) > 1 and span[-1].lower_ in BODY_ENDINGS \
+                and occ.free(span.start, span.end):
+            # "the alexander von humboldt foundation": a body named after a person
+            accept(replace(_org(span), source="org_word"))
     # a state body no model named: "the u.s. census bureau"
     for end in list(state_prefix):
         stop = next((k for k in range(end, min(end + 3, len(doc))) if doc[k].lower_ in GOVERNMENT_BODY_WORDS), None)
@@ -459,8 +479,13 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             continue
         if not occ.free(ent.start, ent.end) or tuple(t.lower_ for t in _strip_det(ent)) in people:
             continue
+        region = _before_region_noun(_strip_det(ent)) if uncased else None
+        if region is not None:
+            name = _display(region)
+            accept(Cand(region.start, region.end, "Place", slug(name), name, source="model_place"))
+            continue
         if ent.label_ == "ORG":
-            span = _strip_det(ent)
+            span = _strip_det(_after_kind_noun(ent) if uncased else ent)
             # in text without case, "the university said", "the bank": a body's common
             # noun the truecaser capitalised (it opens many names), no name of its own
             head = _acronym_head(span, uncased)
@@ -497,6 +522,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
                 accept(Cand(tok.i, tok.i + 1, "Date", value.value, value.value, value.attributes(), source="rule_date"))
     _anchor_months(cands)
     # document-level consistency: a name found once is that entity everywhere
+    _short_names_in_brackets(doc, cands, occ, uncased)
     _scan_repeats(doc, cands, occ)
     _surnames_the_model_mislabelled(cands)
     _towns_the_model_called_people(doc, cands, occ)
@@ -911,6 +937,89 @@ def _org_named(span: Span, name: str, source: str) -> Cand:
     return Cand(span.start, span.end, "Organization", slug(name), name, source=source)
 
 
+# The last words of a body's name that end no person's ("the konrad adenauer foundation",
+# "the robert koch institute"): a name the model took for a person's is the body's.
+BODY_ENDINGS = frozenset({
+    "foundation", "institute", "university", "ministry", "commission", "association", "federation",
+    "organization", "organisation", "corporation", "college", "academy", "society", "museum", "hospital",
+    "council", "committee", "agency", "institution", "fund", "stiftung",
+})
+# Bodies whose name goes on with what they are for or of ("ministry for education and
+# research", "institute for biomedical problems", "commission for scheduled castes").
+TOPIC_BODY_HEADS = frozenset({
+    "ministry", "institute", "commission", "council", "committee", "agency", "association", "federation",
+    "organization", "organisation", "university", "college", "school", "academy", "society", "authority",
+    "foundation", "fund", "centre", "center", "department", "office", "institution", "trust", "museum",
+})
+# Nouns after "for" or "of" that are no topic of a body's name ("the commission for years").
+SPAN_OF_TIME = frozenset({"years", "year", "months", "month", "weeks", "week", "days", "day", "decades",
+                          "decade", "centuries", "century", "hours", "time", "now"})
+# Nouns that say what kind of place a name is ("berlin 's moabit district").
+REGION_NOUNS = frozenset({"district", "province", "region", "state"})
+
+
+def _before_region_noun(span: Span) -> Span | None:
+    """In text without case the model takes in the noun that says what kind of place
+    a name is after a possessive ("berlin 's moabit district", "pakistan 's punjab
+    province"), a noun the news leaves lowercase there, outside the name: the place
+    is the name before it. Without the possessive the noun may be the name's own
+    ("dan sai district in loei province")."""
+    if len(span) < 2 or span[-1].lower_ not in REGION_NOUNS or not all(t.is_alpha for t in span[:-1]):
+        return None
+    if span.start == 0 or span.doc[span.start - 1].lower_ not in ("'s", "'"):
+        return None
+    return span[:-1]
+
+
+def _after_kind_noun(span: Span) -> Span:
+    """In text without case the model may open a body's name with the noun that says
+    what it is ("the bank | m.m. warburg", "the daily | die welt"): the name is what
+    follows, where two words or more do ("the daily mail" keeps its noun) and the noun
+    is not the head of "bank of ..."."""
+    inner = _strip_det(span)
+    if len(inner) >= 3 and inner[0].lower_ in COMPANY_NOUNS and inner[1].lower_ not in ("of", "for", "and", "&"):
+        return inner[1:]
+    return span
+
+
+def _topic_word(tok: Token) -> bool:
+    """A word that can go on a body's topic: a noun or an adjective, or a participle
+    before one ("scheduled castes"); no role ("director") and no span of time."""
+    low = tok.lower_
+    if not tok.is_alpha or low in STOP_WORDS or low in SPAN_OF_TIME or low in ROLE_HEADS or low in PERSON_NOUNS:
+        return False
+    if tok.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return True
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return tok.tag_ == "VBN" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN")
+
+
+def _topic_tail(span: Span) -> Span:
+    """In text without case the model often ends a body's name at the first word the
+    truecaser left lowercase ("institute for biomedical | problems"), or before "for"
+    or "of" ("national commission | for scheduled castes"): the name then runs on
+    over the nouns and adjectives of its topic, joined by "and", to the last noun."""
+    doc = span.doc
+    head = next((k for k in range(span.end - 1, span.start - 1, -1) if doc[k].lower_ in TOPIC_BODY_HEADS), None)
+    if head is None or head + 2 >= len(doc) or doc[head + 1].lower_ not in ("for", "of"):
+        return span
+    end = head + 2
+    i = head + 2
+    while i < len(doc) and i < head + 8:
+        tok = doc[i]
+        if tok.lower_ == "and" and i > head + 2 and i + 1 < len(doc) and _topic_word(doc[i + 1]):
+            i += 1
+            continue
+        if not _topic_word(tok) or (tok.ent_type_ and tok.ent_iob_ == "B" and i >= span.end):
+            break  # another entity begins ("the institute for fiscal studies | paul johnson")
+        i += 1
+        if tok.pos_ in ("NOUN", "PROPN"):
+            end = i
+    if end <= span.end or end == head + 2:
+        return span
+    return doc[span.start:end]
+
+
 def _org(span: Span) -> Cand:
     name = _display(span)
     label = "Place" if len(span) > 1 and span[-1].lower_ in VENUE_WORDS else "Organization"
@@ -936,6 +1045,62 @@ def _anchor_months(cands: list[Cand]) -> None:
             cand.attrs = {**cand.attrs, "value": value}
 
 
+def _abbreviates(word: str, name: Span) -> bool:
+    """Whether `word` can be the short name of `name` by its words' first letters,
+    in any order (bodies abroad are often shortened in their own language: "social
+    democratic party ( psd )"), every letter used no more often than a word has it."""
+    letters = [ch for ch in word.lower() if ch != "."]
+    if not 2 <= len(letters) <= 6 or not all(ch.isalpha() for ch in letters):
+        return False
+    initials = Counter(part[0] for tok in name if tok.is_alpha or "-" in tok.text
+                       for part in tok.lower_.split("-") if part[:1].isalpha())
+    content = sum(1 for tok in name if tok.is_alpha and tok.lower_ not in STOP_WORDS)
+    return len(letters) >= content - 1 and not Counter(letters) - initials
+
+
+def _short_names_in_brackets(doc: Doc, cands: list[Cand], occ: _Occupancy, uncased: bool) -> None:
+    """'the national commission for scheduled castes ( ncsc )': the word in brackets
+    right after a body's name, made of its words' first letters, is the body's short
+    name, and one entity with it there and wherever the story uses it again, whatever
+    label the model gave that word. A word of every sentence is the body only there
+    (the "who" of "the world health organization ( who )", not of "a man who"), and
+    where the text has case only the same letters in the same case are the body."""
+    short: dict[str, tuple[Cand, str]] = {}
+    countries = gazetteer.load_gazetteer().country_terms
+    for cand in cands:
+        end = cand.end
+        if cand.label != "Organization" or cand.nested or end + 2 >= len(doc) \
+                or doc[end].text != "(" or doc[end + 2].text != ")":
+            continue
+        word = doc[end + 1]
+        low = word.lower_
+        if low in countries or not _abbreviates(word.text, doc[cand.start:end]):
+            continue
+        if low in STOP_WORDS or (uncased and _everyday_word(low)):
+            if occ.free(end + 1, end + 2):  # "( who )" there, and nowhere else by this rule
+                occ.take(end + 1, end + 2)
+                cands.append(replace(cand, start=end + 1, end=end + 2, attrs=dict(cand.attrs), source="short_name"))
+            continue
+        short.setdefault(low, (cand, word.text))
+
+    def body_named(tok: Token) -> Cand | None:
+        found = short.get(tok.lower_)
+        return found[0] if found is not None and (uncased or tok.text == found[1]) else None
+
+    if not short:
+        return
+    for cand in cands:
+        body = body_named(doc[cand.start]) if cand.end - cand.start == 1 else None
+        if body is not None and cand.label in ("Organization", "Person", "Place") and not cand.nested:
+            cand.label, cand.key, cand.name = body.label, body.key, body.name
+            cand.attrs, cand.source = dict(body.attrs), "short_name"
+    for i, tok in enumerate(doc):
+        body = body_named(tok)
+        if body is not None and occ.free(i, i + 1):
+            occ.take(i, i + 1)
+            cands.append(Cand(i, i + 1, body.label, body.key, body.name, dict(body.attrs), source="short_name"))
+
+
 def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
     forms: dict[tuple[str, ...], Cand] = {}
     for cand in cands:
@@ -950,6 +1115,12 @@ def _scan_repeats(doc: Doc, cands: list[Cand], occ: _Occupancy) -> None:
     for i, low in enumerate(lows):
         for form in by_first.get(low, []):
             end = i + len(form)
+            # a word of every sentence is the name only in capitals, after "the" or before
+            # a noun ("the WHO", "the who said", "who officials"), not in "a man who fell"
+            if len(form) == 1 and low in STOP_WORDS and not (
+                    (doc[i].text.isupper() and len(low) > 1) or (i > 0 and lows[i - 1] == "the")
+                    or (i + 1 < len(doc) and doc[i + 1].pos_ in ("NOUN", "PROPN") and lows[i + 1] not in STOP_WORDS)):
+                continue
             if tuple(lows[i:end]) == form and occ.free(i, end):
                 tpl = forms[form]
                 occ.take(i, end)

@@ -1275,6 +1275,17 @@ def _place_named(ix: _Index) -> Iterator[Found]:
                 if named is not None and ix.cands[named].key != cand.key and _contained(ix, idx, named):
                     yield (idx, "LOCATED_IN", named, {}, "place_named_org", cand.start)
                     break
+        # PLACE - based (descriptor){0,3} ORG   "belgian-based investment group rhj
+        # international", "the seattle-based retailer amazon": the body is based there
+        if cand.label == "Organization":
+            j = cand.start
+            while j > cand.start - 4 and j > 2 and ix.low(j - 1).isalpha() and ix.low(j - 1) != "based" \
+                    and ix.low(j - 1) not in STOP_WORDS_SHORT:
+                j -= 1
+            if j > 2 and ix.low(j - 1) == "based" and ix.low(j - 2) == "-":
+                base = ix.before(j - 2, PLACE_LABELS)
+                if base is not None and _contained(ix, idx, base):
+                    yield (idx, "LOCATED_IN", base, {}, "place_based_org", cand.start)
         # DEMONYM (descriptor){0,2} COMPANY_NOUN ORG   "dutch hosting company transip",
         # "us broadcaster fox news"
         if cand.label == "Organization":

@@ -160,6 +160,21 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
      "of the Kandra trade union, agreed with her. He said that the Socialist party would win.", None,
      [relation("Peter Hall", "HOLDS_ROLE", "Zelvor"), relation("Ivan Toller", "HOLDS_ROLE", "Kandra"),
       entity("Organization", "Socialist Party")]),
+    # Without case the model ends a body's name at a word the truecaser left
+    # lowercase ("institute for marine | problems") or before "for": the name runs
+    # on over what the body is for.
+    ("The head of India's National Commission for Rural Roads (NCRR) resigned on Monday. Scientists at the "
+     "Institute for Marine Problems in Kiel said the sea was warming.", None,
+     [relation("National Commission for Rural Roads", "LOCATED_IN", "India"),
+      relation("Institute for Marine Problems", "LOCATED_IN", "Kiel")]),
+    # A body's short name in brackets is the body wherever the story uses it, and a
+    # known party's name inside a longer one ("social democratic party") is not it.
+    ("Vesna Marin of the ruling Social Democratic Party (PSD) lost her seat. PSD leader Dorin Pavel said the "
+     "vote was unfair.", None,
+     [relation("Dorin Pavel", "HOLDS_ROLE", "Social Democratic Party")]),
+    # The noun that says what kind of place a name is stays out of it, lowercased too.
+    ("The premier of Germany's Velmark state welcomed the decision.", None,
+     [relation("Velmark", "LOCATED_IN", "Germany")]),
 ]
 
 CASINGS = {"as written": str, "lowercased": str.lower, "all caps": str.upper}
@@ -440,3 +455,33 @@ def test_a_name_after_a_noun_for_a_person_is_a_person_not_a_place(casing: str) -
     assert relation("Freddie Hills", "NATIONAL_OF", "United States") in _facts(bout), _facts(bout)
     assert not [e for e in bout.entities if e.label == "Organization"], bout.entities
     assert [e.name for e in quote.entities if e.label == "Person"] == ["Gerald Shaw"], quote.entities
+
+
+WHO_TEXT = "The World Health Organization (WHO) said that the man who fell ill had recovered."
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_one_body_by_its_short_name_and_without_its_kind_noun(casing: str) -> None:
+    """"the ruling social democratic party ( psd ) ... psd leader": one body, no
+    "democratic party" and no "psd" of its own; a word in brackets that its
+    name's first letters cannot spell is no short name of it. "from the bank
+    m.m. hollweg": the noun is not the name, which "the daily mail" keeps. A name
+    the model took for a person's, ending in "foundation", is the foundation's."""
+    change = CASINGS[casing]
+    party, bank, other, who = extract_documents([
+        Document(id="party", text=change("Vesna Marin of the ruling Social Democratic Party (PSD) lost her seat. "
+                                         "PSD leader Dorin Pavel said the vote was unfair.")),
+        Document(id="bank", text=change("Analyst Jorn Kessel from the bank M.M. Hollweg said so. He wrote a "
+                                        "column for the Daily Mail. The Alexander von Humboldt Foundation "
+                                        "awarded the stipends.")),
+        Document(id="other", text=change("Ruth Ames of the Velmont Bank (Berlin) said the board would meet.")),
+        Document(id="who", text=change(WHO_TEXT))], min_confidence=0.0)
+    assert [e.name for e in party.entities if e.label == "Organization"] == ["Social Democratic Party"], \
+        party.entities
+    assert sorted(e.name for e in bank.entities if e.label == "Organization") == [
+        "Alexander von Humboldt Foundation", "Daily Mail", "M.M. Hollweg"], bank.entities
+    assert [e.name for e in bank.entities if e.label == "Person"] == ["Jorn Kessel"], bank.entities
+    assert "Berlin" in {e.name for e in other.entities if e.label == "Place"}, other.entities
+    # the pronoun is nobody's short name, nor a mention of the body named like it
+    pronoun = WHO_TEXT.index(" who fell") + 1
+    assert not [m for e in who.entities for m in e.mentions if m.start == pronoun], who.entities
