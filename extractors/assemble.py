@@ -491,7 +491,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             head = _acronym_head(span, uncased)
             # (a name its kind's noun followed, "the zelvor party", is a body's by that noun)
             if len(head) and (len(head) < len(span) or _org_like(head)) and not (
-                    uncased and len(head) == 1 and head[0].lower_ in GENERIC_BODY_NOUNS):
+                    uncased and len(head) == 1 and head[0].lower_ in GENERIC_BODY_NOUNS) and not (
+                    uncased and len(head) > 1 and head[-1].lower_ in PERSON_ROLE_ENDINGS):
                 accept(replace(_org(head), source="model_org"))
         elif ent.label_ == "EVENT":
             span = _strip_det(ent)
@@ -954,6 +955,12 @@ TOPIC_BODY_HEADS = frozenset({
 # Nouns after "for" or "of" that are no topic of a body's name ("the commission for years").
 SPAN_OF_TIME = frozenset({"years", "year", "months", "month", "weeks", "week", "days", "day", "decades",
                           "decade", "centuries", "century", "hours", "time", "now"})
+# Roles that end no body's name: without case, "the munich-based journal editor" is
+# no organisation "Journal Editor".
+PERSON_ROLE_ENDINGS = frozenset({
+    "editor", "spokesman", "spokeswoman", "spokesperson", "director", "chairman", "chairwoman", "analyst",
+    "correspondent", "reporter", "journalist", "columnist", "lawyer", "researcher", "professor", "official",
+})
 # Nouns that say what kind of place a name is ("berlin 's moabit district").
 REGION_NOUNS = frozenset({"district", "province", "region", "state"})
 

@@ -172,6 +172,10 @@ TABLE: list[tuple[str, str | None, list[Fact]]] = [
     ("Vesna Marin of the ruling Social Democratic Party (PSD) lost her seat. PSD leader Dorin Pavel said the "
      "vote was unfair.", None,
      [relation("Dorin Pavel", "HOLDS_ROLE", "Social Democratic Party")]),
+    # "PLACE-based BODY": the body is there.
+    ("Shares in London-based Velmont Holdings fell sharply. The rival offer came from Belgian-based investment "
+     "group Harlow Partners.", None,
+     [relation("Velmont Holdings", "LOCATED_IN", "London"), relation("Harlow Partners", "LOCATED_IN", "Belgium")]),
     # The noun that says what kind of place a name is stays out of it, lowercased too.
     ("The premier of Germany's Velmark state welcomed the decision.", None,
      [relation("Velmark", "LOCATED_IN", "Germany")]),
@@ -468,20 +472,23 @@ def test_one_body_by_its_short_name_and_without_its_kind_noun(casing: str) -> No
     m.m. hollweg": the noun is not the name, which "the daily mail" keeps. A name
     the model took for a person's, ending in "foundation", is the foundation's."""
     change = CASINGS[casing]
-    party, bank, other, who = extract_documents([
+    party, bank, other, who, editor = extract_documents([
         Document(id="party", text=change("Vesna Marin of the ruling Social Democratic Party (PSD) lost her seat. "
                                          "PSD leader Dorin Pavel said the vote was unfair.")),
         Document(id="bank", text=change("Analyst Jorn Kessel from the bank M.M. Hollweg said so. He wrote a "
                                         "column for the Daily Mail. The Alexander von Humboldt Foundation "
                                         "awarded the stipends.")),
         Document(id="other", text=change("Ruth Ames of the Velmont Bank (Berlin) said the board would meet.")),
-        Document(id="who", text=change(WHO_TEXT))], min_confidence=0.0)
+        Document(id="who", text=change(WHO_TEXT)),
+        Document(id="editor", text=change("The Munich-based journal editor said so."))], min_confidence=0.0)
     assert [e.name for e in party.entities if e.label == "Organization"] == ["Social Democratic Party"], \
         party.entities
     assert sorted(e.name for e in bank.entities if e.label == "Organization") == [
         "Alexander von Humboldt Foundation", "Daily Mail", "M.M. Hollweg"], bank.entities
     assert [e.name for e in bank.entities if e.label == "Person"] == ["Jorn Kessel"], bank.entities
     assert "Berlin" in {e.name for e in other.entities if e.label == "Place"}, other.entities
+    # a role ends no body's name: "the munich-based journal editor" is nothing placed in munich
+    assert not [e for e in editor.entities if e.label == "Organization"], editor.entities
     # the pronoun is nobody's short name, nor a mention of the body named like it
     pronoun = WHO_TEXT.index(" who fell") + 1
     assert not [m for e in who.entities for m in e.mentions if m.start == pronoun], who.entities
