@@ -725,7 +725,7 @@ BODY_KIND_TAILS = frozenset({("party",), ("union",), ("trade", "union"), ("union
 ADJECTIVE_ENDINGS = ("ist", "ic", "al", "ive", "an", "ish", "ese", "ian")
 # The same for the press, where the name may be an everyday word ("the guardian newspaper")
 MEDIA_KIND_TAILS = frozenset({("newspaper",), ("daily",), ("magazine",), ("weekly",), ("tabloid",), ("radio",),
-                              ("broadcaster",)})
+                              ("broadcaster",), ("news", "agency"), ("news", "service")})
 
 
 def _acronym_head(span: Span, uncased: bool = False) -> Span:

@@ -164,7 +164,7 @@ def truecase(text: str) -> str:
     for match in _WORD.finditer(lowered):
         word = match.group()
         start, end = match.span()
-        if start > 0 and lowered[start - 1] == "'":  # 's, n't, 're
+        if start > 0 and lowered[start - 1] in "'’":  # 's, n't, 're, and with a typographic apostrophe
             prev_name, prev_word = 0, word
             continue
         if _SENTENCE_START.search(lowered[max(0, start - 4):start]) and (
@@ -179,6 +179,8 @@ def truecase(text: str) -> str:
         cased = table.cased.get(word)
         if word == "us" and not _us_is_country(prev_word, lowered[end:end + 24].lstrip()):
             pass  # "those of us", "told us": the pronoun
+        elif lowered[end:end + 2] in ("'t", "’t"):
+            pass  # "don't", "haven’t": a verb, not "Don"
         elif word in _MONTHS:
             if word != "may" or next_is_num or prev_word in _MAY_BEFORE:
                 new = _capitalize(word)

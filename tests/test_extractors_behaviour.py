@@ -492,3 +492,18 @@ def test_one_body_by_its_short_name_and_without_its_kind_noun(casing: str) -> No
     # the pronoun is nobody's short name, nor a mention of the body named like it
     pronoun = WHO_TEXT.index(" who fell") + 1
     assert not [m for e in who.entities for m in e.mentions if m.start == pronoun], who.entities
+
+
+@pytest.mark.parametrize("casing", list(CASINGS))
+def test_a_contraction_is_no_name_and_a_news_agency_is_its_name(casing: str) -> None:
+    """Without case, "don’t" (a typographic apostrophe) was read as the name "Don"
+    and "Don’T Care" became an organisation; "the afp news agency" is AFP, as the
+    cased text has it."""
+    change = CASINGS[casing]
+    aides, agency = extract_documents([
+        Document(id="aides", text=change("They didn’t want it, and the aides don’t care, said Anna Berg.")),
+        Document(id="agency", text=change("Mariusz Kowal told the AFP news agency that the Xinhua news agency "
+                                          "was wrong."))], min_confidence=0.0)
+    assert [(e.label, e.name) for e in aides.entities] == [("Person", "Anna Berg")], aides.entities
+    assert sorted(e.name for e in agency.entities if e.label == "Organization") == ["AFP", "Xinhua"], \
+        agency.entities
