@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -282,15 +283,24 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
 
     gazetteer_tokens = {i for span in doc.spans.get(gazetteer.SPAN_KEY, []) for i in range(span.start, span.end)}
     opens_before: dict[int, Span] = {}  # a model's ORG span by its end, where it opens with a word of its own
+    runs_on: dict[int, Span] = {}  # and by its start
     for ent in doc.ents:
         span = _strip_det(ent)
         if ent.label_ == "ORG" and len(span) > 1:
             opens_before[span.end] = span
+            runs_on[span.start] = span
     for start, end, known in known_organizations().matches(doc):
         longer = opens_before.get(end)
         if longer is not None and longer.start < start and all(
                 doc[i].is_alpha and i not in gazetteer_tokens for i in range(longer.start, start)):
             continue  # "the social democratic party": a longer name than the "democratic party" known
+        # "the european union chamber of commerce", "the un development fund": a body of its
+        # own, named after the known one (not "the senate chamber", the senate's room)
+        longer = runs_on.get(start)
+        if longer is not None and longer.end > end and (
+                any(t.lower_ in ORG_WORDS for t in doc[end:longer.end])
+                or (longer.end > end + 1 and any(t.lower_ in GENERIC_BODY_NOUNS for t in doc[end:longer.end]))):
+            continue
         if occ.free(start, end) and (not known.everyday or doc[start].text[:1].isupper()) \
                 and not state_body(start, end, known.name):
             accept(_org_named(doc[start:end], known.name, "known_org"))
@@ -306,6 +316,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if occ.free(start, end):
             accept(replace(_person(doc[start:end]), source="squad"))
     ents = [_with_place_opener(ent, gaz) for ent in doc.ents]
+    if uncased:
+        ents = _coordinated_bodies(ents)
     # b) organisations that contain an organisation word beat the gazetteer ("bank of america");
     # a state's abbreviation before a state body is part of its name ("u.s. department of justice")
     for ent in ents:
@@ -342,6 +354,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     # c') the body a role belongs to, named after "ROLE of|at" though no model saw a
     # name there ("chief executive of nsw business chamber", "founder of hanson robotics")
     chunks: dict[int, Span] | None = None  # the noun chunks, read once the first role is found
+    topic_bodies = dict(_body_noun_phrases(doc)) if uncased else {}
     for i in range(len(doc) - 2):
         if doc[i].lower_ not in ROLE_HEAD_FIRST_WORDS:
             continue
@@ -355,10 +368,21 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
         if chunk is None:
             continue
         end = chunk.end
+        if uncased:  # the parse may cut "the human rights | monitoring institute"
+            end = max(end, topic_bodies.get(start, end))
         words = [t for t in doc[start:end] if t.is_alpha or t.text in ("&", "'s")]
+        # "professor of plant breeding" names a field: where the text has case, a name
+        # has a capital; without case, a teacher's "of" names a body only after "the"
+        field = not any(t.text[:1].isupper() for t in words) if not uncased else (
+            word in TEACHING_ROLES and doc[nxt].lower_ == "of" and doc[nxt + 1].lower_ != "the")
+        # "the fashion trade magazine | modenwelt": what kind it is, then its name (d')
+        described = doc[end - 1].lower_ in COMPANY_NOUNS and end < len(doc) and doc[end].is_alpha \
+            and doc[end].lower_ not in STOP_WORDS
         if len(words) >= 2 and end - start == len(words) and doc[end - 1].lower_ not in GENERIC_BODIES \
+                and not field and not described \
                 and not any(t.pos_ == "PRON" for t in words) and occ.free(start, end):
             body = _acronym_head(doc[start:end], uncased)  # "leader of the ccoo trade union"
+            body = _after_described_kind(body, uncased)
             accept(replace(_org(body), source="role_of_body"))
     # c'') "hmp altcourse": a prison, named as the prison service names them, whatever
     # the model took it for
@@ -412,7 +436,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     demonym_ends = {span.end for span in doc.spans.get(gazetteer.SPAN_KEY, []) if span.id_ == "demonym"}
     model_ends = {ent.start: ent.end for ent in ents}
     for i, tok in enumerate(doc[:-1]):
-        if tok.lower_ in COMPANY_NOUNS and tok.lower_ not in ("team", "club"):
+        address = tok.lower_ in ("website", "site") and doc[i + 1].like_url  # "the website www.x.net"
+        if (tok.lower_ in COMPANY_NOUNS and tok.lower_ not in ("team", "club")) or address:
             # "daily" and "weekly" are the press only after a nationality ("the italian
             # daily corriere della sera"), not in "daily life"
             if tok.lower_ in ("daily", "weekly") and i not in demonym_ends:
@@ -421,12 +446,17 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             while end < len(doc) and end - i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
                     and doc[end].lower_ not in _MONTH_NAMES and end not in in_place:
                 end += 1
+            if end == i + 1 and doc[end].like_url:
+                end += 1  # "the opposition website www.rahesabz.net", in any case
             # the model's whole name, which may open with the noun ("[daily] corriere della sera")
             whole = max(model_ends.get(i + 1, 0), model_ends.get(i, 0))
             if end > i + 1 and whole > end:
                 end = whole
             if end > i + 1 and occ.free(i + 1, end):
-                accept(replace(_org(doc[i + 1:end]), source="company_noun"))
+                company = _org(doc[i + 1:end])
+                if doc[i + 1].like_url:  # an address is written as it is, in lowercase
+                    company = replace(company, key=slug(doc[i + 1].lower_), name=doc[i + 1].lower_)
+                accept(replace(company, source="company_noun"))
     # d'') a place's police ("denver police said"): the force, named after its place
     for span in places:
         if span.end < len(doc) and doc[span.end].lower_ == "police" and occ.free(span.start, span.end + 1):
@@ -491,7 +521,8 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             head = _acronym_head(span, uncased)
             # (a name its kind's noun followed, "the zelvor party", is a body's by that noun)
             if len(head) and (len(head) < len(span) or _org_like(head)) and not (
-                    uncased and len(head) == 1 and head[0].lower_ in GENERIC_BODY_NOUNS) and not (
+                    uncased and len(head) == 1 and head[0].lower_ in GENERIC_BODY_NOUNS
+                    and not _one_body_of_kind(cands, head[0].lower_)) and not (
                     uncased and len(head) > 1 and head[-1].lower_ in PERSON_ROLE_ENDINGS):
                 accept(replace(_org(head), source="model_org"))
         elif ent.label_ == "EVENT":
@@ -505,6 +536,26 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
             if len(span) and span.text[:1].isupper() and not all(t.lower_ in STOP_WORDS for t in span):
                 name = _display(span)
                 accept(Cand(span.start, span.end, "Place", slug(name), name, source="model_place"))
+    # f') without case, "the interior ministry", "the human rights monitoring institute":
+    # what text with case writes as a body's name
+    if uncased:
+        for start, end in _body_noun_phrases(doc):
+            if occ.free(start, end):
+                name = _display(doc[start:end])
+                accept(Cand(start, end, "Organization", slug(name), name, source="body_noun_phrase"))
+    # f'') "said commission spokesman karel novak": the one commission the story names,
+    # by its common noun before a role
+    for tok in doc[:-1]:
+        after = doc[tok.i + 1].lower_
+        role_end = tok.i + 2 if after in ROLE_HEADS else tok.i + 3 if (
+            after in ROLE_MODIFIERS and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ in ROLE_HEADS) else 0
+        # not "party leader of the spd", whose holder the "of" names
+        if tok.lower_ in OFFICIAL_BODY_NOUNS and role_end and occ.free(tok.i, tok.i + 1) \
+                and (role_end >= len(doc) or doc[role_end].lower_ != "of"):
+            bodies = _bodies_of_kind(cands, tok.lower_)
+            if len(bodies) == 1:
+                named = next(iter(bodies.values()))
+                accept(Cand(tok.i, tok.i + 1, "Organization", named.key, named.name, source="short_body"))
     # g) dates
     for ent in ents:
         if ent.label_ == "DATE" and occ.free(ent.start, ent.end):
@@ -529,6 +580,7 @@ def collect_candidates(doc: Doc, document: Document) -> list[Cand]:
     _towns_the_model_called_people(doc, cands, occ)
     _namesakes_the_text_places(doc, cands)
     _merge_surnames(cands)
+    _merge_short_bodies(cands)
     _anniversaries(doc, document, cands)
     cands.sort(key=lambda c: (c.start, -c.end))
     return cands
@@ -760,6 +812,85 @@ def _org_like(span: Span) -> bool:
     return True
 
 
+# The kinds of body a story shortens to their common noun once it has named one
+# ("the european commission ... the commission said"). Not "house" (the white house
+# and the house of representatives), "government", "union" or "group", which
+# stand for other bodies as often.
+SHORTENED_BODY_NOUNS = frozenset({
+    "commission", "ministry", "bank", "council", "court", "parliament", "university", "institute",
+    "foundation", "agency", "committee", "party", "academy", "museum", "hospital", "college", "assembly",
+    "department", "authority", "board", "federation", "association",
+})
+
+
+# Of those, the official bodies whose common noun before a role is the one body
+# of the story ("commission spokesman", "ministry official"); not "a university
+# professor", "party leader" or "board member", said of any such body.
+OFFICIAL_BODY_NOUNS = frozenset({
+    "commission", "ministry", "council", "court", "parliament", "committee", "agency", "bank", "federation",
+    "association", "department", "assembly",
+})
+
+
+def _bodies_of_kind(cands: list[Cand], noun: str) -> dict[str, Cand]:
+    return {c.key: c for c in cands if c.label == "Organization" and not c.nested
+            and len(c.name.split()) > 1 and c.name.split()[-1].lower() == noun}
+
+
+def _one_body_of_kind(cands: list[Cand], noun: str) -> bool:
+    """The story names exactly one body of this kind: there the common noun,
+    capitalised, is that body's short name."""
+    return noun in SHORTENED_BODY_NOUNS and len(_bodies_of_kind(cands, noun)) == 1
+
+
+def _merge_short_bodies(cands: list[Cand]) -> None:
+    """'the commission' after 'the european commission': one body, when the story
+    names only one of its kind (`SHORTENED_BODY_NOUNS`)."""
+    for cand in cands:
+        noun = cand.name.lower()
+        if cand.label == "Organization" and " " not in noun and noun in SHORTENED_BODY_NOUNS:
+            bodies = _bodies_of_kind(cands, noun)
+            if len(bodies) == 1:
+                full = next(iter(bodies.values()))
+                cand.key, cand.name = full.key, full.name
+
+
+# The last words of the bodies that text without case names by what they do ("the
+# interior ministry", "the election commission"): with case, names.
+NAMED_BY_TOPIC_HEADS = frozenset({
+    "ministry", "institute", "commission", "agency", "committee", "council", "bureau", "authority",
+    "federation", "association", "foundation", "court", "department",
+})
+# Words before such a head that say which of many it is, not what it is called.
+NOT_A_NAME_MODIFIER = frozenset({
+    "local", "new", "other", "same", "own", "former", "previous", "next", "first", "last", "top", "main",
+    "whole", "entire", "such", "various", "relevant", "appropriate", "responsible", "big", "small", "large",
+    "major", "recent", "current", "present", "separate", "official", "regional", "several", "many", "few",
+    "each", "every", "this", "that", "these", "those", "its", "their", "his", "her", "our", "your", "my",
+    "powerful", "influential", "independent", "special", "joint", "lower", "higher", "city", "town", "county",
+    "state", "district", "parish", "village", "municipal", "provincial", "citizens", "advisory", "executive",
+    "disciplinary", "organising", "organizing", "selection", "steering", "ethics",
+})
+
+
+def _body_noun_phrases(doc: Doc) -> Iterator[tuple[int, int]]:
+    """(the | 's) MODIFIER{1,3} HEAD, the modifiers nouns or adjectives of their
+    own ("the interior ministry", "india 's home ministry", "the human rights
+    monitoring institute"), not those that only say which one ("the local council")."""
+    for tok in doc:
+        if tok.lower_ not in NAMED_BY_TOPIC_HEADS or tok.i == 0:
+            continue
+        start = tok.i
+        while tok.i - start < 3 and start > 0:
+            prev = doc[start - 1]
+            if not prev.is_alpha or prev.lower_ in NOT_A_NAME_MODIFIER or prev.lower_ in STOP_WORDS \
+                    or (prev.pos_ not in ("NOUN", "PROPN", "ADJ") and prev.tag_ != "VBG"):
+                break
+            start -= 1
+        if start < tok.i and start > 0 and doc[start - 1].lower_ in ("the", "'s", "’s"):
+            yield start, tok.i + 1
+
+
 # Common nouns of bodies: alone, in text without case, no name ("the university
 # said"); the truecaser capitalises them because they open so many names.
 GENERIC_BODY_NOUNS = frozenset({
@@ -843,6 +974,46 @@ def _with_place_opener(ent: Span, gaz: gazetteer.Gazetteer) -> Span:
     return Span(doc, ent.start - 1, ent.end, label=ent.label_, kb_id=ent.kb_id_)
 
 
+# The last words of bodies named by what they join ("the law and justice party",
+# "the international lesbian and gay association of europe").
+COORDINATED_BODY_ENDS = frozenset({
+    "party", "association", "alliance", "league", "movement", "front", "federation", "union", "administration",
+    "council", "commission", "society", "foundation", "institute", "organisation", "organization",
+})
+
+
+def _coordinated_bodies(ents: list[Span]) -> list[Span]:
+    """Without case the model cuts a body's name at its "and": "the law and | justice
+    party", "the international lesbian | and gay | association of europe". A name of
+    the model's is taken over the "and" to the word the body's kind ends it with (and
+    its "of PLACE"), and back over "WORD and" after "the"; names it runs over go."""
+    out: list[Span] = []
+    for ent in ents:
+        if ent.label_ != "ORG":
+            out.append(ent)
+            continue
+        doc = ent.doc
+        start, end = ent.start, ent.end
+        if end + 2 < len(doc) and doc[end].lower_ in ("and", "&"):
+            k = end + 1
+            while k < min(end + 3, len(doc) - 1) and doc[k].is_alpha and doc[k].lower_ not in STOP_WORDS \
+                    and doc[k].lower_ not in COORDINATED_BODY_ENDS:
+                k += 1
+            if k > end + 1 and doc[k].lower_ in COORDINATED_BODY_ENDS:
+                end = k + 1
+                if end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title:
+                    end += 2
+        opener = doc[start - 3] if start >= 3 else None  # "the", "'s" or a describing word before it
+        if opener is not None and doc[start - 1].lower_ in ("and", "&") and doc[start - 2].is_alpha \
+                and doc[start - 2].lower_ not in STOP_WORDS and doc[start - 2].ent_iob_ == "O" \
+                and (opener.lower_ in ("the", "'s") or opener.tag_ in ("JJ", "NN")):
+            start -= 2
+        out.append(ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label="ORG"))
+    # a name another now covers is part of it
+    return [e for e in out if not any(o is not e and o.start <= e.start and e.end <= o.end
+                                      and (o.end - o.start) > (e.end - e.start) for o in out)]
+
+
 def _strip_det(span: Span) -> Span:
     start, end = span.start, span.end
     doc = span.doc
@@ -905,6 +1076,10 @@ def _without_nickname(span: Span) -> Span | list[Token]:
 VENUE_WORDS = frozenset({"stadium", "arena", "airport", "circuit", "road", "street", "streets", "avenue",
                          "hall", "expo", "square", "bridge", "racecourse", "park", "gardens", "lane"})
 
+
+# Roles whose "of" may name a field ("professor of plant breeding").
+TEACHING_ROLES = frozenset({"professor", "lecturer", "researcher", "scientist", "teacher", "student", "expert",
+                            "specialist", "reader", "fellow", "chair"})
 
 # Heads of a noun phrase after "ROLE of" that name no particular body ("head of the
 # national team"; "the football association" does: "association" is not here).
@@ -986,6 +1161,20 @@ def _after_kind_noun(span: Span) -> Span:
     inner = _strip_det(span)
     if len(inner) >= 3 and inner[0].lower_ in COMPANY_NOUNS and inner[1].lower_ not in ("of", "for", "and", "&"):
         return inner[1:]
+    return span
+
+
+def _after_described_kind(span: Span, uncased: bool) -> Span:
+    """"editor of the textile industry magazine | textilwirtschaft": after words that
+    say what kind of body it is (lowercase ones, where the text has case), the name
+    is what follows, one word or more, none of them another kind ("the world bank
+    group" stays)."""
+    for k in range(len(span) - 2, 0, -1):
+        rest = span[k + 1:]
+        if span[k].lower_ in COMPANY_NOUNS and rest[0].lower_ not in ("of", "for", "and", "&") \
+                and all(t.is_alpha and (uncased or t.is_lower) for t in span[:k + 1]) \
+                and not any(t.lower_ in COMPANY_NOUNS or t.lower_ in GENERIC_BODY_NOUNS for t in rest):
+            return rest
     return span
 
 
@@ -1158,7 +1347,7 @@ def _merge_surnames(cands: list[Cand]) -> None:
     by_first: dict[str, list[Cand]] = {}
     for cand in people.values():
         parts = cand.key.split("-")
-        if len(parts) > 1:
+        if len(parts) > 1 and not _surname_with_particle(cand.key):
             by_last.setdefault(parts[-1], []).append(cand)
             by_first.setdefault(parts[0], []).append(cand)
     mentions: dict[str, int] = {}
@@ -1168,7 +1357,12 @@ def _merge_surnames(cands: list[Cand]) -> None:
             mentions[cand.key] = mentions.get(cand.key, 0) + 1
             first_at.setdefault(cand.key, cand.start)
     for cand in cands:
-        if cand.label != "Person" or "-" in cand.key:
+        if cand.label != "Person" or ("-" in cand.key and not _surname_with_particle(cand.key)):
+            continue
+        if _surname_with_particle(cand.key):  # "von bothmer" after "roland von bothmer"
+            fits = [c for c in by_last.get(cand.key.split("-")[-1], []) if c.key.endswith("-" + cand.key)]
+            if len(fits) == 1:
+                cand.key, cand.name = fits[0].key, fits[0].name
             continue
         if len(by_last.get(cand.key, [])) > 1:
             # "macron" beside "emmanuel macron" and "brigitte macron": the story's
@@ -1182,6 +1376,12 @@ def _merge_surnames(cands: list[Cand]) -> None:
                 full = index[cand.key][0]
                 cand.key, cand.name = full.key, full.name
                 break
+
+
+def _surname_with_particle(key: str) -> bool:
+    """'von-bothmer', 'van-der-sar': a surname alone, opened by its particles."""
+    parts = key.split("-")
+    return len(parts) > 1 and all(p in NAME_PARTICLES for p in parts[:-1])
 
 
 def _anniversaries(doc: Doc, document: Document, cands: list[Cand]) -> None:

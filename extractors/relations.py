@@ -50,7 +50,7 @@ STATE_ROLES = frozenset({
     "governor", "premier", "secretary", "official", "diplomat", "general", "dictator", "ruler", "monarch",
     "lawmaker", "senator", "representative", "congressman", "congresswoman", "negotiator", "marshal",
     "sheikh", "emir", "sultan", "ayatollah", "commander", "chief", "head", "president-elect",
-    "vice-president", "pope", "legislator", "prosecutor", "judge",
+    "vice-president", "pope", "legislator", "prosecutor", "judge", "commissioner", "ombudsman",
 })
 DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "this", "that"})
 # Where in a place, said before its name: "in chongqing in south-western china".
@@ -122,6 +122,29 @@ class _Index:
         while self.low(i) in DETERMINERS:
             i += 1
         return self.at(i, labels), i
+
+    def at_det_adj(self, i: int, labels: tuple[str, ...]) -> tuple[int | None, int]:
+        """Like `at_det`, and past up to three words that describe the body after the
+        determiner: adjectives ("head of the conservative christian social union"),
+        or nouns where the last says what kind of body follows ("editor of the fashion
+        trade magazine modenwelt"; not "director of the film titanic")."""
+        body, first = self.at_det(i, labels)
+        if body is not None or first == i:
+            return body, first
+        k = first
+        while k < min(first + 3, len(self.doc)):
+            # a demonym or a name of its own is no mere description ("the german state of ...")
+            if self.doc[k].tag_ not in ("JJ", "NN", "NNS", "NNP") or self.starting.get(k) \
+                    or not self.low(k).replace("-", "").isalpha():
+                break
+            k += 1
+            body = self.at(k, labels)
+            if body is not None:
+                kind = self.low(k - 1) in COMPANY_NOUNS or self.low(k - 1) in BODY_KIND_NOUNS
+                if kind or all(t.tag_ == "JJ" for t in self.doc[first:k]):
+                    return body, k
+                break
+        return None, i
 
     def same_sentence(self, i: int, j: int) -> bool:
         return 0 <= j < len(self.tok_sent) and self.tok_sent[i] == self.tok_sent[j]
@@ -196,7 +219,8 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 if person is not None and ix.same_sentence(cand.start, k):
                     yield from _role_or_nationality(ix, person, idx, role, rule, cand.start)
         # ROLE of [country|org] ,? PERSON
-        of = cand.start - (2 if ix.low(cand.start - 1) == "the" else 1)  # "head of (the) ecb"
+        of = _before_adjectives(ix, cand.start)
+        of -= 2 if ix.low(of - 1) == "the" else 1  # "head of (the) (ruling)? ecb"
         if cand.label in holders and ix.low(of) == "of" and not cand.demonym \
                 and ix.low(cand.end) not in ("'s", "'"):
             j = of - 1
@@ -235,7 +259,7 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                 roles = [role[0], second[0]] if role and second else [role[0]] if role else []
                 end = second[2] if second else role[2] if role else j
                 if roles and ix.low(end) == "of":
-                    holder, _ = ix.at_det(end + 1, holders)
+                    holder, _ = ix.at_det_adj(end + 1, holders)
                     # a demonym after "of" describes the holder ("premier of the german
                     # state of bavaria"), and a possessor owns it ("president of
                     # rwanda 's green party")
@@ -248,6 +272,17 @@ def _holds_role(ix: _Index) -> Iterator[Found]:
                         heads = {r[1] for r in (role, second) if r is not None}
                         if ix.cands[holder].label == "Country" and heads & STATE_ROLES:
                             yield (idx, "NATIONAL_OF", holder, {}, "state_role_national", cand.start)
+
+
+def _before_adjectives(ix: _Index, start: int) -> int:
+    """The first of up to two plain adjectives (no part of a name) right before
+    token `start`, where "the" comes before them ("the conservative | christian
+    social union"); else `start`."""
+    k = start
+    while start - k < 2 and k > 0 and ix.doc[k - 1].tag_ == "JJ" and not ix.ending.get(k) \
+            and ix.low(k - 1).replace("-", "").isalpha():
+        k -= 1
+    return k if ix.low(k - 1) == "the" else start
 
 
 def _past_abbreviation(ix: _Index, k: int) -> int:
@@ -415,6 +450,11 @@ def _role_clause(ix: _Index) -> Iterator[Found]:
         tok = doc[cand.start:cand.end].root
         role_tok = None
         for hop in range(2):  # "director [of social services] at hebrew home", "student [in psychology] at ..."
+            while hop and tok.dep_ == "conj" and tok.head.pos_ in ("NOUN", "PROPN"):
+                tok = tok.head  # "professor [of plant breeding and plant genetics] at ..."
+            if hop and tok.lower_ in ROLE_HEADS:
+                role_tok = tok  # (the parse may join "genetics" to the role noun itself)
+                break
             if tok.dep_ != "pobj" or tok.head.lower_ not in ("of", "at", "for", "with", *(("in",) if hop else ())):
                 break
             noun = tok.head.head
@@ -523,6 +563,10 @@ _EMPLOY_VERBS = {
     "student": "study studies studied studying",
 }
 EMPLOY_ROLES = {form: role for role, forms in _EMPLOY_VERBS.items() for form in forms.split()}
+_ASPECT_VERBS = frozenset({
+    "start", "starts", "started", "starting", "begin", "begins", "began", "begun", "beginning", "continue",
+    "continues", "continued", "continuing", "keep", "keeps", "kept", "keeping", "resume", "resumes", "resumed",
+})
 
 
 def _employ_clause(ix: _Index) -> Iterator[Found]:
@@ -550,6 +594,10 @@ def _employ_clause(ix: _Index) -> Iterator[Found]:
             continue
         role = role or EMPLOY_ROLES[head.lower_]
         subjects = [c for c in head.children if c.dep_ == "nsubj"]
+        if not subjects and head.dep_ == "xcomp" and head.head.lower_ in _ASPECT_VERBS:
+            # "schultze started working at harvard medical school": the subject of the verb
+            # before, where it says the work began or went on (not "wanted to work at")
+            subjects = [c for c in head.head.children if c.dep_ == "nsubj"]
         if head.dep_ == "relcl" and all(s.lower_ in ("who", "that") for s in subjects):
             subjects = [head.head]  # "mcelroy , who teaches ... at drexel"
         for word in subjects:
@@ -906,6 +954,11 @@ def _person_list(ix: _Index, i: int) -> list[int]:
     start = i
     while ix.same_sentence(start, i):
         person = ix.at(i, ("Person",))
+        titled = i
+        while person is None and titled < i + 3 and (
+                ix.low(titled) in ROLE_HEADS or ix.low(titled) in ROLE_MODIFIERS or ix.low(titled) in HONORIFICS):
+            titled += 1  # "including chancellor angela merkel": a title before the name
+            person = ix.at(titled, ("Person",))
         if person is None:
             j = i
             while j < i + 3 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
@@ -1056,6 +1109,9 @@ def _nationality(ix: _Index) -> Iterator[Found]:
             if words > 0 and not topic and not held_there and ix.same_sentence(cand.start, j):
                 yield from _demonym_plural_people(ix, idx, j)
                 person = ix.at(j, ("Person",))
+                if person is None and ix.low(j) == "," and cand.demonym and ix.same_sentence(cand.start, j + 1) \
+                        and (ix.low(j - 1) in PERSON_DESCRIPTORS or ix.low(j - 1) in ROLE_HEADS):
+                    person = ix.at(j + 1, ("Person",))  # "german tennis phenomenon , steffi graf"
                 if person is not None:
                     yield (person, "NATIONAL_OF", idx, {}, "demonym_descr_person", cand.start)
                     # "nadal eased past spanish compatriot almagro": a compatriot of the one before
@@ -1095,12 +1151,23 @@ def _nationality(ix: _Index) -> Iterator[Found]:
         if cand.label == "Person" and ix.low(cand.end) == "of":
             # PERSON of (the)? ORG   "roy bentham of spirit of shankly", "dr richard carlson of the
             # carnegie institution for science": a member, where no role is named
-            body, _ = ix.at_det(cand.end + 1, ("Organization",))
+            body, _ = ix.at_det_adj(cand.end + 1, ("Organization",))
             if body is not None and not ix.cands[body].demonym:
                 yield (idx, "HOLDS_ROLE", body, {"role": "member"}, "person_of_org", cand.start)
             country = ix.at(cand.end + 1, ("Country",))
             if country is not None and not ix.cands[country].demonym:
                 yield (idx, "NATIONAL_OF", country, {}, "person_of_country", cand.start)
+        if cand.label == "Person" and ix.low(cand.end) == "," and ix.low(cand.end + 1) == "of":
+            # PERSON , of the ORG   "said gerd landsberg , of the dstgb": the same, set off
+            body, _ = ix.at_det_adj(cand.end + 2, ("Organization",))
+            if body is not None and not ix.cands[body].demonym and ix.same_sentence(cand.start, cand.end + 2):
+                yield (idx, "HOLDS_ROLE", body, {"role": "member"}, "person_of_org", cand.start)
+
+
+# Nouns that say what a person is, before the name set off by a comma ("the german
+# tennis phenomenon , steffi graf").
+PERSON_DESCRIPTORS = PERSON_NOUNS | {"phenomenon", "legend", "great", "ace", "icon", "hero", "veteran",
+                                     "prodigy", "idol", "international", "compatriot"}
 
 
 # Nouns that tie a person to a country without making them its national:
@@ -1294,11 +1361,20 @@ def _place_named(ix: _Index) -> Iterator[Found]:
             while words < 3 and j > 0 and ix.low(j).isalpha() and ix.low(j) not in STOP_WORDS_SHORT:
                 country = ix.before(j, ("Country",))
                 if country is not None and (ix.cands[country].demonym or _adjective_form(ix, country)) \
-                        and ix.low(cand.start - 1) in COMPANY_NOUNS:
+                        and (ix.low(cand.start - 1) in COMPANY_NOUNS or ix.low(cand.start - 1) in BODY_KIND_NOUNS):
                     yield (idx, "LOCATED_IN", country, {}, "demonym_descr_org", cand.start)
                     break
                 j -= 1
                 words += 1
+
+
+# What else a demonym and a noun say a named body is ("the german flight school air
+# alliance", "the polish party pis", "the swiss foundation ..."): beside `COMPANY_NOUNS`.
+BODY_KIND_NOUNS = frozenset({
+    "school", "party", "institute", "foundation", "association", "university", "paper", "carrier",
+    "utility", "producer", "exporter", "investor", "fund", "union", "federation", "think-tank", "airport",
+    "museum", "institution", "body", "regulator", "authority", "channel", "station", "broadcaster", "website",
+})
 
 
 # Countries whose short name is their adjective ("us broadcaster fox news", "the uk

@@ -146,6 +146,31 @@ _NOT_SURNAMES = frozenset({
 })
 
 
+# Words after which an everyday word that a name follows is a first name.
+_BEFORE_FIRST_NAME = (_TITLES | {noun for noun in PERSON_NOUNS if " " not in noun} | {"counterpart", "premier"}) \
+    - {"tennis"}
+# Words that stand between a title and a name without being a first name: "tennis great
+# billie jean king", "boxing legend ...".
+_NOT_FIRST_NAMES = _BEFORE_FIRST_NAME | {
+    "great", "legend", "ace", "icon", "hero", "favourite", "favorite", "hopeful", "prodigy", "giant", "idol",
+    "great-grandfather", "elect", "emeritus", "general",
+}
+_NEXT_WORD = re.compile(r" +([^\W\d_]+)")
+
+
+def _name_follows(lowered: str, end: int, table: CaseTable) -> bool:
+    """The next word (after spaces only) reads as a name: unknown to the table and
+    no inflection of an everyday word, or written capitalised there ("clinton")."""
+    match = _NEXT_WORD.match(lowered, end)
+    if match is None:
+        return False
+    nxt = match.group(1)
+    if nxt in _MONTHS or nxt in table.lower or len(nxt) < 2:
+        return False
+    cased = table.cased.get(nxt)
+    return (cased[:1].isupper() and not cased.isupper()) if cased is not None else not _inflected_common(nxt, table)
+
+
 def _us_is_country(prev_word: str, following: str) -> bool:
     if prev_word == "the":
         return True
@@ -194,16 +219,26 @@ def truecase(text: str) -> str:
         elif word in table.lower:
             name_end = not following or following[0] in ",.;:'()"
             if word not in STOP_WORDS and prev_name and (
-                word in table.ambiguous or (prev_name >= 2 and name_end)
+                word in table.ambiguous or (prev_name >= 2 and name_end and word not in _NOT_SURNAMES
+                                            and not _inflected_common(word, table))  # "aso arrived ."
             ):
                 new = _capitalize(word)  # last part of a name: "kim il sung ,"
             elif prev_name == 1 and titled and word not in STOP_WORDS and word not in _NOT_SURNAMES \
                     and not _inflected_common(word, table):
                 new = _capitalize(word)  # a title, a first name, then the surname: "judge philip head"
+            elif not prev_name and prev_word in _BEFORE_FIRST_NAME and word not in STOP_WORDS \
+                    and word not in _NOT_SURNAMES and word not in _NOT_FIRST_NAMES \
+                    and _name_follows(lowered, end, table):
+                # a first name that is an everyday word, between a title and a surname:
+                # "president bill clinton", "his japanese counterpart taro aso"
+                new = _capitalize(word)
+                titled = True
         elif len(word) > 1 and (not _inflected_common(word, table) or (
-                prev_name and (not following or following[0] in ",.;:'()"))):
+                prev_name and (not following or following[0] in ",.;:'()")) or (
+                prev_name == 1 and titled and word not in _NOT_SURNAMES)):
             # unknown word: most likely a name; one that looks like an inflection
-            # too when it ends a name ("tony pulis (", "puli" + s)
+            # too when it ends a name ("tony pulis (", "puli" + s) or follows a
+            # title and a first name ("justice minister tudorel toader", "toad" + er)
             new = _capitalize(word)
         is_name = new != word
         if new == word and _SENTENCE_START.search(lowered[max(0, start - 4):start]):

@@ -350,6 +350,18 @@ def test_a_place_owns_each_venue_it_lists() -> None:
     assert {("Etihad Stadium", "Manchester"), ("Old Trafford", "Manchester")} <= located
 
 
+def test_an_everyday_word_between_a_title_and_a_surname_is_a_first_name() -> None:
+    assert truecase("former us president bill clinton spoke on monday .") == \
+        "Former US president Bill Clinton spoke on Monday ."
+    assert truecase("his japanese counterpart taro aso arrived .") == "His Japanese counterpart Taro Aso arrived ."
+    assert truecase("defender grant hall scored .") == "Defender Grant Hall scored ."
+    # not where no name follows, and not a word that describes the person
+    assert truecase("the president will travel .") == "The president will travel ."
+    assert truecase("tennis great billie jean king spoke .").startswith("Tennis great Billie Jean King")
+    # an unknown surname that reads like an inflection ("toad" + er) after a title and a first name
+    assert truecase("justice minister vasile toader resigned .") == "Justice Minister Vasile Toader resigned ."
+
+
 def test_an_unknown_word_ending_a_name_is_its_surname() -> None:
     # "pulis" reads as "puli" + s, yet after a first name and before a bracket it ends the name
     assert truecase("managers : tony pulis ( west brom )").startswith("Managers : Tony Pulis (")
