@@ -81,12 +81,29 @@ def new_graph(store: str = "default") -> Graph:
     return g
 
 
+# Literals made, by (Python type, value). rdflib's Literal() parses and checks
+# its value each time, and a batch repeats most of its values (sentence indexes,
+# offsets, names, the extractor version); a Literal is immutable, so one object
+# serves every triple that needs it. The type is in the key because True == 1.
+_LITERALS: dict[tuple[type, Any], Literal] = {}
+_LITERALS_MAX = 200_000  # emptied when full: a long ingest meets ever new names
+
+
 def _literal(value: Any) -> Literal:
+    key = (type(value), value)
+    found = _LITERALS.get(key)
+    if found is not None:
+        return found
     if isinstance(value, bool):
-        return Literal(value, datatype=_BOOLEAN)
-    if isinstance(value, int):
-        return Literal(value, datatype=_INTEGER)
-    return Literal(str(value), datatype=_STRING)
+        made = Literal(value, datatype=_BOOLEAN)
+    elif isinstance(value, int):
+        made = Literal(value, datatype=_INTEGER)
+    else:
+        made = Literal(str(value), datatype=_STRING)
+    if len(_LITERALS) >= _LITERALS_MAX:
+        _LITERALS.clear()
+    _LITERALS[key] = made
+    return made
 
 
 def _document_triples(

@@ -88,3 +88,19 @@ def test_date_precision_outside_the_list_does_not_conform() -> None:
     x.entities[2].attributes["precision"] = "fortnight"
     report = validate_graph(to_graph([x]))
     assert not report.conforms and "precision" in report.text
+
+
+def test_equal_values_share_one_literal_and_keep_their_own_datatype() -> None:
+    from rdflib import XSD
+
+    from schema.mapping import _literal
+
+    # True == 1 and hash(True) == hash(1) in Python: the literals made for them
+    # must still be a boolean and an integer, whichever is asked for first.
+    assert _literal(1).datatype == XSD.integer and _literal(True).datatype == XSD.boolean
+    assert _literal(False).datatype == XSD.boolean and _literal(0).datatype == XSD.integer
+    assert _literal(1).toPython() == 1 and _literal(True).toPython() is True
+    assert _literal("1").datatype == XSD.string
+    # One object serves every triple with the same value.
+    assert _literal("Olaf Scholz") is _literal("Olaf Scholz")
+    assert _literal(17) is _literal(17)
