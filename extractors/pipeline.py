@@ -33,6 +33,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from functools import lru_cache
@@ -290,6 +291,11 @@ def _preload(model_name: str) -> None:
     error, which then reaches the caller: a worker that died in its
     initializer would only be replaced by another that dies, and the caller
     would wait forever."""
+    # Forked during a flow run, a worker inherits Prefect's SIGTERM handler,
+    # which raises in the worker when the pool is closed (pool.terminate sends
+    # SIGTERM) and prints a traceback on the way out. A worker's way out is
+    # the default one.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(Exception):
         load_pipeline(model_name)
 

@@ -186,3 +186,21 @@ sys.exit("extracted without the relation model")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "weights.npy" in done.stdout
+
+
+def test_a_worker_leaves_on_sigterm_without_the_flows_handler() -> None:
+    """A worker forked during a flow run would inherit Prefect's SIGTERM handler
+    (raise, print a traceback); its initializer puts the default back."""
+    import signal
+
+    from extractors.pipeline import _preload
+
+    def flows_handler(signum: int, frame: object) -> None:
+        raise RuntimeError("the flow's handler ran in a worker")
+
+    previous = signal.signal(signal.SIGTERM, flows_handler)
+    try:
+        _preload("no-such-model")  # a missing model: the worker stays up, its first chunk reports it
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
